@@ -1,0 +1,50 @@
+//! Trial-years per second of the example scenarios, one core (criterion reports the throughput
+//! in trial-years; multiply by the cores for a parallel run), and a parallel run over all cores
+//! including aggregation into a summary.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use nines::cloud::World;
+use nines::montecarlo::run_trials;
+use nines::report::{RunInfo, SloVerdict, Summary};
+use nines::scenario;
+
+const EXAMPLES: [&str; 3] = ["single-az", "multi-az", "az-outage-drill"];
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("trial-year, one core");
+    for name in EXAMPLES {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(format!("{name}.toml"));
+        let s = scenario::load(&path).expect("example scenario");
+        let years = s.simulation.horizon.as_secs_f64() / (365.0 * 86_400.0);
+        let mut world = World::new(&s);
+        let mut trial = 0u64;
+        g.throughput(Throughput::Elements(1));
+        g.bench_function(format!("{name} ({years:.2} y per trial)"), |b| {
+            b.iter(|| {
+                trial += 1;
+                world.run_trial(trial)
+            })
+        });
+    }
+    g.finish();
+
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/multi-az.toml");
+    let s = scenario::load(&path).expect("example scenario");
+    let mut g = c.benchmark_group("multi-az, 20k trial-years, all cores, with aggregation");
+    g.throughput(Throughput::Elements(20_000));
+    g.sample_size(10);
+    g.bench_function("run + summary", |b| {
+        b.iter(|| {
+            let outcomes = run_trials(&s, 0..20_000, None, &|| {}).expect("pool");
+            Summary::build(RunInfo::of(&s), &SloVerdict::targets(&s), &outcomes, None)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,134 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use nines::cloud::World;
+use nines::montecarlo::{run_trials, Shard};
+use nines::report::{self, RunInfo, SloVerdict, Summary};
+use nines::scenario::{self, Scenario};
+
+use super::args::{Cli, Command, PrintArgs, RunArgs};
+use super::progress::trials_bar;
+use super::CliError;
+
+pub fn dispatch(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Check { scenario } => check(&scenario),
+        Command::Merge { dirs, out, print } => merge(&dirs, &out, &print),
+    }
+}
+
+fn check(path: &Path) -> Result<(), CliError> {
+    let s = scenario::load(path)?;
+    say(&format!(
+        "{}: ok — \"{}\", {} zone(s), {} instance(s), {} trials × {:.0} d",
+        path.display(),
+        s.name,
+        s.zones.len(),
+        s.fleet.desired,
+        s.simulation.trials,
+        s.simulation.horizon.as_secs_f64() / 86_400.0
+    ));
+    Ok(())
+}
+
+/// Reads the scenario and applies the command-line overrides; every problem here is exit 2.
+fn prepare(args: &RunArgs) -> Result<Scenario, CliError> {
+    let mut s = scenario::load(&args.scenario)?;
+    if let Some(trials) = args.trials {
+        if trials == 0 {
+            return Err(CliError::usage("--trials: must be at least 1"));
+        }
+        s.simulation.trials = trials;
+    }
+    if let Some(seed) = args.seed {
+        s.simulation.seed = seed;
+    }
+    if let Some(n) = args.trace {
+        if n >= s.simulation.trials {
+            return Err(CliError::usage(format!(
+                "--trace {n}: the run has trials 0..{}",
+                s.simulation.trials
+            )));
+        }
+    }
+    Ok(s)
+}
+
+fn run(args: RunArgs) -> Result<(), CliError> {
+    let s = prepare(&args)?;
+    let shard = args.shard.unwrap_or(Shard::ALL);
+    let trials = shard.trials(s.simulation.trials);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&args.scenario, args.shard));
+
+    let bar = trials_bar(trials.end - trials.start, args.print.quiet || args.print.json);
+    let started = Instant::now();
+    let outcomes = run_trials(&s, trials.clone(), args.threads.map(usize::from), &|| bar.inc(1))
+        .map_err(|e| CliError::failed(format!("cannot start worker threads: {e}")))?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+
+    let summary = Summary::build(RunInfo::of(&s), &SloVerdict::targets(&s), &outcomes, None);
+    report::write_run(&out, &summary, &outcomes).map_err(CliError::failed)?;
+    if let Some(n) = args.trace {
+        let (_, records) = World::new(&s).run_trial_traced(n);
+        report::write_trace(&out.join(format!("trace-{n}.csv")), &records).map_err(CliError::failed)?;
+    }
+
+    if args.print.json {
+        print_json(&summary)?;
+    } else if !args.print.quiet {
+        let years = outcomes.len() as f64 * s.simulation.horizon.as_secs_f64() / (365.0 * 86_400.0);
+        say(&report::render_table(&summary));
+        say(&format!(
+            "  {} trials in {:.2} s ({:.0} trial-years/s); wrote {}",
+            outcomes.len(),
+            elapsed.as_secs_f64(),
+            years / elapsed.as_secs_f64().max(1e-9),
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
+fn merge(dirs: &[PathBuf], out: &Path, print: &PrintArgs) -> Result<(), CliError> {
+    // Shards that do not add up to one run are a problem with the arguments: exit 2.
+    let (summary, rows) = report::merge_runs(dirs).map_err(CliError::usage)?;
+    report::write_run(out, &summary, &rows).map_err(CliError::failed)?;
+    if print.json {
+        print_json(&summary)?;
+    } else if !print.quiet {
+        say(&report::render_table(&summary));
+        say(&format!("  merged {} shard(s); wrote {}", dirs.len(), out.display()));
+    }
+    Ok(())
+}
+
+/// `results/<file stem>/`, or `results/<file stem>-shard-K-of-N/` for a shard.
+fn default_out(scenario: &Path, shard: Option<Shard>) -> PathBuf {
+    let stem = scenario
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    let name = match shard {
+        Some(sh) => format!("{stem}-shard-{}-of-{}", sh.index, sh.count),
+        None => stem,
+    };
+    Path::new("results").join(name)
+}
+
+fn print_json(summary: &Summary) -> Result<(), CliError> {
+    let json = serde_json::to_string_pretty(summary).map_err(CliError::failed)?;
+    say(&json);
+    Ok(())
+}
+
+/// Prints to stdout; a closed pipe (`nines run … | head`) is not an error.
+fn say(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+}

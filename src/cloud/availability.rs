@@ -1,0 +1,208 @@
+//! Where requests would go at this moment, what share of them would fail, and the UP/DOWN record.
+
+use crate::kernel::SimTime;
+
+/// The LB's targets in one zone, as counted for routing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ZoneTargets {
+    /// Registered and healthy: the LB sends new requests here.
+    pub in_service: u32,
+    /// Of those, the ones that would answer (running, not hung, reachable).
+    pub in_service_working: u32,
+    /// Registered targets that have finished their initial checks (healthy or unhealthy): where
+    /// the LB sends requests when it fails open. A target still in its initial checks gets
+    /// nothing, as on AWS, where a target group of only `initial` targets answers 503.
+    pub fail_open: u32,
+    /// Of those, the ones that would answer.
+    pub fail_open_working: u32,
+}
+
+/// One LB node, as the clients see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeView {
+    /// Clients still resolve to it (up, or down for less than the DNS failover delay).
+    pub listed: bool,
+    /// It can accept and forward requests.
+    pub up: bool,
+}
+
+/// The share of requests that would fail now, with clients spread evenly over listed nodes and
+/// each node spreading evenly over its targets (cross-zone: all zones' targets; else its own).
+///
+/// A node with no healthy target fails open to its checked targets (see [`ZoneTargets`]); with none at all, its
+/// share fails. `nodes[z]` and `targets[z]` are indexed by the group's zones.
+pub fn failing_share(nodes: &[NodeView], targets: &[ZoneTargets], cross_zone: bool) -> f64 {
+    let listed = nodes.iter().filter(|n| n.listed).count();
+    if listed == 0 {
+        return 1.0;
+    }
+    let all = targets.iter().fold(ZoneTargets::default(), |a, t| ZoneTargets {
+        in_service: a.in_service + t.in_service,
+        in_service_working: a.in_service_working + t.in_service_working,
+        fail_open: a.fail_open + t.fail_open,
+        fail_open_working: a.fail_open_working + t.fail_open_working,
+    });
+    let failing: f64 = nodes
+        .iter()
+        .zip(targets)
+        .filter(|(n, _)| n.listed)
+        .map(|(n, own)| {
+            if !n.up {
+                return 1.0;
+            }
+            let scope = if cross_zone { &all } else { own };
+            if scope.in_service > 0 {
+                1.0 - scope.in_service_working as f64 / scope.in_service as f64
+            } else if scope.fail_open > 0 {
+                1.0 - scope.fail_open_working as f64 / scope.fail_open as f64
+            } else {
+                1.0
+            }
+        })
+        .sum();
+    failing / listed as f64
+}
+
+/// The UP/DOWN history of one trial, and the time integral of the failing share.
+#[derive(Clone, Debug, Default)]
+pub struct DowntimeRecord {
+    down_since: Option<SimTime>,
+    last_change: SimTime,
+    share: f64,
+    /// Σ share × duration [share·µs], for the expected request success ratio.
+    share_integral: f64,
+    /// Total time DOWN.
+    pub downtime: SimTime,
+    /// Separate DOWN periods.
+    pub incidents: u64,
+    /// The longest DOWN period.
+    pub longest: SimTime,
+}
+
+impl DowntimeRecord {
+    /// Notes the failing share from `now` on; DOWN while it exceeds `max_error_rate`.
+    /// Returns `Some(true)` when the service just went DOWN, `Some(false)` when it came back UP.
+    pub fn observe(&mut self, now: SimTime, share: f64, max_error_rate: f64) -> Option<bool> {
+        self.share_integral += self.share * (now - self.last_change).0 as f64;
+        self.last_change = now;
+        self.share = share;
+        let down = share > max_error_rate;
+        match (self.down_since, down) {
+            (None, true) => {
+                self.down_since = Some(now);
+                self.incidents += 1;
+                Some(true)
+            }
+            (Some(since), false) => {
+                self.close(since, now);
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
+    /// Closes the record at the end of the trial.
+    pub fn finish(&mut self, horizon: SimTime) {
+        self.share_integral += self.share * (horizon - self.last_change).0 as f64;
+        self.last_change = horizon;
+        if let Some(since) = self.down_since {
+            self.close(since, horizon);
+        }
+    }
+
+    /// Time-average of the failing share over `[0, horizon]` (after [`finish`](Self::finish)).
+    pub fn mean_failing_share(&self, horizon: SimTime) -> f64 {
+        self.share_integral / horizon.0 as f64
+    }
+
+    /// Whether the service is DOWN now.
+    pub fn is_down(&self) -> bool {
+        self.down_since.is_some()
+    }
+
+    fn close(&mut self, since: SimTime, now: SimTime) {
+        let d = now - since;
+        self.downtime += d;
+        self.longest = self.longest.max(d);
+        self.down_since = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UP: NodeView = NodeView { listed: true, up: true };
+    const DARK: NodeView = NodeView {
+        listed: true,
+        up: false,
+    };
+    const GONE: NodeView = NodeView {
+        listed: false,
+        up: false,
+    };
+
+    fn healthy(n: u32) -> ZoneTargets {
+        ZoneTargets {
+            in_service: n,
+            in_service_working: n,
+            fail_open: n,
+            fail_open_working: n,
+        }
+    }
+
+    #[test]
+    fn one_dead_target_of_four_fails_a_quarter() {
+        let t = ZoneTargets {
+            in_service: 4,
+            in_service_working: 3,
+            fail_open: 4,
+            fail_open_working: 3,
+        };
+        assert_eq!(failing_share(&[UP], &[t], true), 0.25);
+    }
+
+    #[test]
+    fn dark_node_fails_its_share_until_dns_moves_clients() {
+        let t = [healthy(2), healthy(2)];
+        assert_eq!(failing_share(&[UP, DARK], &t, true), 0.5);
+        assert_eq!(failing_share(&[UP, GONE], &t, true), 0.0);
+        assert_eq!(failing_share(&[GONE, GONE], &t, true), 1.0);
+    }
+
+    #[test]
+    fn cross_zone_off_keeps_a_node_to_its_zone() {
+        // Zone b has no targets: with cross-zone its node borrows zone a's; without, its share fails.
+        let t = [healthy(2), ZoneTargets::default()];
+        assert_eq!(failing_share(&[UP, UP], &t, true), 0.0);
+        assert_eq!(failing_share(&[UP, UP], &t, false), 0.5);
+    }
+
+    #[test]
+    fn fails_open_to_registered_targets() {
+        // No healthy target: the LB routes to all registered ones, of which 1 of 2 answers.
+        let t = ZoneTargets {
+            in_service: 0,
+            in_service_working: 0,
+            fail_open: 2,
+            fail_open_working: 1,
+        };
+        assert_eq!(failing_share(&[UP], &[t], true), 0.5);
+    }
+
+    #[test]
+    fn downtime_record_counts_periods_and_integrates_share() {
+        let mut r = DowntimeRecord::default();
+        let m = SimTime::MINUTE;
+        assert_eq!(r.observe(SimTime::ZERO, 0.0, 0.05), None);
+        assert_eq!(r.observe(m * 10, 0.5, 0.05), Some(true));
+        assert_eq!(r.observe(m * 20, 0.04, 0.05), Some(false));
+        assert_eq!(r.observe(m * 30, 1.0, 0.05), Some(true));
+        r.finish(m * 40);
+        assert_eq!(r.downtime, m * 20);
+        assert_eq!(r.incidents, 2);
+        assert_eq!(r.longest, m * 10);
+        // (0.5·10 + 0.04·10 + 1.0·10) / 40
+        assert!((r.mean_failing_share(m * 40) - 15.4 / 40.0).abs() < 1e-12);
+    }
+}

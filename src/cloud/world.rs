@@ -1,0 +1,301 @@
+use crate::kernel::{stream, EventQueue, Priority, Rng, SimTime, TimerSlot};
+use crate::scenario::{Fault, Scenario, ZoneId};
+
+use super::availability::{failing_share, DowntimeRecord, NodeView, ZoneTargets};
+use super::fleet::{Instance, InstanceId};
+use super::health::TargetStatus;
+use super::trace::TraceRecord;
+use super::zones::ZoneState;
+use super::TrialOutcome;
+
+/// Every kind of event in the world. Payloads are ids, never references.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Event {
+    /// A zone's random outage process: the next outage begins.
+    ZoneOutageStarts { zone: u16 },
+    /// An outage of `zone` ends; `random` ones schedule the next.
+    ZoneOutageEnds { zone: u16, power: bool, random: bool },
+    /// The region's random outage process: the next outage begins.
+    RegionOutageStarts,
+    /// A region outage ends; `random` ones schedule the next.
+    RegionOutageEnds { random: bool },
+    /// `[[inject]]` number `index` fires.
+    Injection { index: u16 },
+    /// Clients stop resolving to a dark zone's LB node.
+    DnsFailover { zone: u16 },
+    /// A launched instance is ready: it registers with the LB and starts to fail.
+    InstanceReady { id: InstanceId },
+    /// Failure mode `mode` strikes an instance.
+    InstanceFails { id: InstanceId, mode: u16 },
+    /// A target's health-check status flips (computed by [`super::health`]).
+    TargetHealthFlip { id: InstanceId },
+    /// EC2 status checks report an instance impaired (a minute after it stopped).
+    StatusCheckFails { id: InstanceId },
+    /// An unhealthy instance's grace period is over: the group may now replace it.
+    GracePeriodEnds { id: InstanceId },
+}
+
+/// Health-check flips run before other events at the same instant (a check sent at the instant
+/// of a change saw the condition before it).
+pub(super) const FIRST: Priority = Priority(0);
+pub(super) const NORMAL: Priority = Priority(1);
+
+/// Sub-stream ids: one random process each (see [`crate::kernel::stream`]).
+pub(super) mod process {
+    pub const REGION_OUTAGES: u64 = 1;
+    pub const LAUNCH_TIMES: u64 = 2;
+    pub const CHECK_PHASES: u64 = 3;
+    pub const INJECTIONS: u64 = 4;
+    pub const ZONE_OUTAGES: u64 = 0x1_0000;
+    pub const FAILURE_MODES: u64 = 0x2_0000;
+}
+
+/// Random streams of one trial.
+pub(super) struct Streams {
+    pub region: Rng,
+    pub launch: Rng,
+    pub phases: Rng,
+    pub inject: Rng,
+    pub zones: Vec<Rng>,
+    pub failure_modes: Vec<Rng>,
+}
+
+/// One simulated deployment. Build it once per worker and call [`World::run_trial`] for each
+/// trial: the buffers are reused, so the inner loop does not allocate.
+pub struct World<'s> {
+    pub(super) scenario: &'s Scenario,
+    pub(super) queue: EventQueue<Event>,
+    pub(super) streams: Streams,
+    pub(super) zones: Vec<ZoneState>,
+    pub(super) region_outages_active: u32,
+    pub(super) instances: Vec<Instance>,
+    /// Instances not yet terminated, in a stable order.
+    pub(super) live: Vec<InstanceId>,
+    pub(super) record: DowntimeRecord,
+    pub(super) outcome: TrialOutcome,
+    /// Scratch for routing and choices, kept to avoid allocating per event.
+    pub(super) nodes: Vec<NodeView>,
+    pub(super) targets: Vec<ZoneTargets>,
+    pub(super) scratch: Vec<InstanceId>,
+    pub(super) trace: Option<Vec<TraceRecord>>,
+}
+
+impl<'s> World<'s> {
+    /// A world for `scenario`, ready to run trials.
+    pub fn new(scenario: &'s Scenario) -> Self {
+        let seed = scenario.simulation.seed;
+        World {
+            scenario,
+            queue: EventQueue::new(),
+            streams: Streams {
+                region: stream(seed, 0, process::REGION_OUTAGES),
+                launch: stream(seed, 0, process::LAUNCH_TIMES),
+                phases: stream(seed, 0, process::CHECK_PHASES),
+                inject: stream(seed, 0, process::INJECTIONS),
+                zones: Vec::with_capacity(scenario.zones.len()),
+                failure_modes: Vec::with_capacity(scenario.fleet.failure_modes.len()),
+            },
+            zones: Vec::with_capacity(scenario.zones.len()),
+            region_outages_active: 0,
+            instances: Vec::new(),
+            live: Vec::new(),
+            record: DowntimeRecord::default(),
+            outcome: TrialOutcome::default(),
+            nodes: Vec::with_capacity(scenario.fleet.zones.len()),
+            targets: Vec::with_capacity(scenario.fleet.zones.len()),
+            scratch: Vec::new(),
+            trace: None,
+        }
+    }
+
+    /// Plays trial `trial` to the horizon and returns what it measured.
+    pub fn run_trial(&mut self, trial: u64) -> TrialOutcome {
+        self.reset(trial);
+        let horizon = self.scenario.simulation.horizon;
+        while let Some((now, event)) = self.queue.pop() {
+            if now > horizon {
+                break;
+            }
+            self.outcome.events += 1;
+            self.handle(now, event);
+            self.observe(now);
+        }
+        self.finish(trial)
+    }
+
+    /// As [`run_trial`](Self::run_trial), also returning the trial's event log.
+    pub fn run_trial_traced(&mut self, trial: u64) -> (TrialOutcome, Vec<TraceRecord>) {
+        self.trace = Some(Vec::new());
+        let outcome = self.run_trial(trial);
+        (outcome, self.trace.take().unwrap_or_default())
+    }
+
+    /// The one place where events are dispatched.
+    fn handle(&mut self, now: SimTime, event: Event) {
+        match event {
+            Event::ZoneOutageStarts { zone } => self.random_zone_outage_starts(now, zone as ZoneId),
+            Event::ZoneOutageEnds { zone, power, random } => self.zone_outage_ends(now, zone as ZoneId, power, random),
+            Event::RegionOutageStarts => self.random_region_outage_starts(now),
+            Event::RegionOutageEnds { random } => self.region_outage_ends(now, random),
+            Event::Injection { index } => self.inject(now, index as usize),
+            Event::DnsFailover { zone } => self.dns_failover(now, zone as ZoneId),
+            Event::InstanceReady { id } => self.instance_ready(now, id),
+            Event::InstanceFails { id, mode } => self.instance_fails(now, id, mode as usize),
+            Event::TargetHealthFlip { id } => self.target_health_flip(now, id),
+            Event::StatusCheckFails { id } => self.status_check_fails(now, id),
+            Event::GracePeriodEnds { id } => self.grace_period_ends(now, id),
+        }
+    }
+
+    fn reset(&mut self, trial: u64) {
+        let s = self.scenario;
+        let seed = s.simulation.seed;
+        self.queue.reset();
+        self.streams.region = stream(seed, trial, process::REGION_OUTAGES);
+        self.streams.launch = stream(seed, trial, process::LAUNCH_TIMES);
+        self.streams.phases = stream(seed, trial, process::CHECK_PHASES);
+        self.streams.inject = stream(seed, trial, process::INJECTIONS);
+        self.streams.zones.clear();
+        self.streams
+            .zones
+            .extend((0..s.zones.len() as u64).map(|z| stream(seed, trial, process::ZONE_OUTAGES + z)));
+        self.streams.failure_modes.clear();
+        self.streams
+            .failure_modes
+            .extend((0..s.fleet.failure_modes.len() as u64).map(|m| stream(seed, trial, process::FAILURE_MODES + m)));
+        self.region_outages_active = 0;
+        self.instances.clear();
+        self.live.clear();
+        self.record = DowntimeRecord::default();
+        self.outcome = TrialOutcome {
+            trial,
+            ..TrialOutcome::default()
+        };
+        if let Some(trace) = &mut self.trace {
+            trace.clear();
+        }
+
+        self.reset_zones();
+        for (index, injection) in s.inject.iter().enumerate() {
+            self.queue
+                .schedule(injection.at, NORMAL, Event::Injection { index: index as u16 });
+        }
+        self.place_initial_instances();
+        self.observe(SimTime::ZERO);
+    }
+
+    fn inject(&mut self, now: SimTime, index: usize) {
+        let fault = self.scenario.inject[index].fault.clone();
+        self.note(now, "inject", None, None, || format!("{fault:?}"));
+        match fault {
+            Fault::ZoneOutage { zone, duration, kind } => {
+                let power = kind == crate::scenario::OutageKind::Power;
+                self.zone_outage_starts(now, zone, power);
+                self.queue.schedule(
+                    now + duration,
+                    NORMAL,
+                    Event::ZoneOutageEnds {
+                        zone: zone as u16,
+                        power,
+                        random: false,
+                    },
+                );
+            }
+            Fault::RegionOutage { duration } => {
+                self.region_outage_starts(now);
+                self.queue
+                    .schedule(now + duration, NORMAL, Event::RegionOutageEnds { random: false });
+            }
+            Fault::InstanceCrash { zone, count } => {
+                self.fail_chosen_instances(now, zone, count, crate::scenario::FailureKind::Crash)
+            }
+            Fault::InstanceHang { zone, count } => {
+                self.fail_chosen_instances(now, zone, count, crate::scenario::FailureKind::Hang)
+            }
+            // Refused by the scenario reader until spot and traffic land.
+            Fault::SpotReclaim { .. } | Fault::TrafficSpike { .. } => {}
+        }
+    }
+
+    /// Recomputes the failing share after an event and updates the UP/DOWN record.
+    pub(super) fn observe(&mut self, now: SimTime) {
+        let s = self.scenario;
+        self.nodes.clear();
+        self.targets.clear();
+        for &z in &s.fleet.zones {
+            let zone = &self.zones[z];
+            let up = self.zone_reachable(z);
+            self.nodes.push(NodeView {
+                listed: up || zone.dns_listed,
+                up,
+            });
+            self.targets.push(ZoneTargets::default());
+        }
+        for &id in &self.live {
+            let inst = &self.instances[id as usize];
+            if !inst.registered {
+                continue;
+            }
+            let working = inst.is_working() && self.zone_reachable(inst.zone);
+            let t = &mut self.targets[inst.group_zone];
+            if inst.health.status() != TargetStatus::Initial {
+                t.fail_open += 1;
+                t.fail_open_working += working as u32;
+            }
+            if inst.in_service() {
+                t.in_service += 1;
+                t.in_service_working += working as u32;
+            }
+        }
+        let share = failing_share(&self.nodes, &self.targets, s.load_balancer.cross_zone);
+        if let Some(down) = self.record.observe(now, share, s.slo.max_error_rate) {
+            let event = if down { "service_down" } else { "service_up" };
+            self.note(now, event, None, None, || format!("failing share {share:.4}"));
+        }
+    }
+
+    fn finish(&mut self, trial: u64) -> TrialOutcome {
+        let s = self.scenario;
+        let horizon = s.simulation.horizon;
+        self.record.finish(horizon);
+        for i in 0..self.live.len() {
+            let id = self.live[i];
+            self.bill(id, horizon);
+        }
+        let o = &mut self.outcome;
+        o.trial = trial;
+        o.availability = 1.0 - self.record.downtime.0 as f64 / horizon.0 as f64;
+        o.downtime_minutes = self.record.downtime.as_minutes_f64();
+        o.incidents = self.record.incidents;
+        o.longest_incident_minutes = self.record.longest.as_minutes_f64();
+        o.request_success_ratio = 1.0 - self.record.mean_failing_share(horizon);
+        o.cost_usd = o.on_demand_hours * s.fleet.instance.price_per_hour
+            + horizon.as_hours_f64() * s.load_balancer.price_per_hour;
+        std::mem::take(&mut self.outcome)
+    }
+
+    /// Adds a line to the trace when tracing; free otherwise.
+    pub(super) fn note(
+        &mut self,
+        now: SimTime,
+        event: &'static str,
+        zone: Option<ZoneId>,
+        instance: Option<InstanceId>,
+        detail: impl FnOnce() -> String,
+    ) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(TraceRecord {
+                time_s: now.as_secs_f64(),
+                event: event.to_string(),
+                zone: zone.map(|z| self.scenario.zones[z].name.clone()).unwrap_or_default(),
+                instance: instance.map(|i| format!("i-{i}")).unwrap_or_default(),
+                detail: detail(),
+            });
+        }
+    }
+
+    /// A new cancellation slot in the queue.
+    pub(super) fn new_slot(&mut self) -> TimerSlot {
+        self.queue.new_slot()
+    }
+}

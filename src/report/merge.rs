@@ -1,0 +1,72 @@
+//! `nines merge`: shard outputs in, the single run they add up to out.
+
+use std::path::{Path, PathBuf};
+
+use crate::cloud::TrialOutcome;
+
+use super::files::{read_run, OutputError};
+use super::Summary;
+
+/// Why shards cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error(transparent)]
+    Read(#[from] OutputError),
+    #[error("{0}: comes from a different scenario, seed or trial count than {1} ({2})")]
+    Mismatch(PathBuf, PathBuf, &'static str),
+    #[error("trial {0} appears in more than one shard")]
+    Overlap(u64),
+    #[error("trials {0}..{1} are missing: merge every shard of the run")]
+    Missing(u64, u64),
+    #[error("shards with traffic latency histograms cannot be merged by this version")]
+    Latency,
+}
+
+/// Reads shard folders and returns the summary and rows of the whole run, exactly as one run
+/// would have produced them.
+pub fn merge_runs(dirs: &[PathBuf]) -> Result<(Summary, Vec<TrialOutcome>), MergeError> {
+    let mut first: Option<(Summary, &Path)> = None;
+    let mut rows: Vec<TrialOutcome> = Vec::new();
+    for dir in dirs {
+        let (summary, mut shard_rows) = read_run(dir)?;
+        if summary.metrics.latency_ms.is_some() {
+            return Err(MergeError::Latency);
+        }
+        if let Some((f, fdir)) = &first {
+            let why = if f.run.scenario_fingerprint != summary.run.scenario_fingerprint {
+                Some("scenario")
+            } else if f.run.seed != summary.run.seed {
+                Some("seed")
+            } else if f.run.trials_total != summary.run.trials_total {
+                Some("trials")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(MergeError::Mismatch(dir.clone(), fdir.to_path_buf(), why));
+            }
+        } else {
+            first = Some((summary, dir));
+        }
+        rows.append(&mut shard_rows);
+    }
+    let Some((first, _)) = first else {
+        return Err(MergeError::Missing(0, 0));
+    };
+    rows.sort_by_key(|r| r.trial);
+    let mut expected = 0;
+    for r in &rows {
+        if r.trial < expected {
+            return Err(MergeError::Overlap(r.trial));
+        }
+        if r.trial > expected {
+            return Err(MergeError::Missing(expected, r.trial));
+        }
+        expected += 1;
+    }
+    if expected != first.run.trials_total {
+        return Err(MergeError::Missing(expected, first.run.trials_total));
+    }
+    let summary = Summary::build(first.run.clone(), &first.slo, &rows, None);
+    Ok((summary, rows))
+}

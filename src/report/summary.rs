@@ -1,0 +1,189 @@
+//! `summary.json`: what a run (or a merge of shards) found, computed only from per-trial rows so
+//! that merging shards reproduces a single run exactly.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cloud::TrialOutcome;
+use crate::scenario::Scenario;
+
+use super::stats::{nines, MetricSummary};
+
+/// Facts about the run that do not depend on its results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Identifies the checked scenario (after `--trials`/`--seed`/`--set` overrides); shards merge
+    /// only when theirs agree.
+    pub scenario_fingerprint: String,
+    pub seed: u64,
+    /// Trials of the whole run, of which this summary may cover a part.
+    pub trials_total: u64,
+    pub horizon_seconds: u64,
+    /// `requests`, `fluid`, or `none` without `[traffic]`.
+    pub traffic_model: String,
+}
+
+impl RunInfo {
+    /// The run facts of `scenario`.
+    pub fn of(scenario: &Scenario) -> RunInfo {
+        RunInfo {
+            scenario: scenario.name.clone(),
+            scenario_fingerprint: fingerprint(scenario),
+            seed: scenario.simulation.seed,
+            trials_total: scenario.simulation.trials,
+            horizon_seconds: scenario.simulation.horizon.0 / 1_000_000,
+            traffic_model: "none".into(),
+        }
+    }
+}
+
+/// FNV-1a of the checked scenario's debug form: stable within a build of nines.
+fn fingerprint(scenario: &Scenario) -> String {
+    let text = format!("{scenario:?}");
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// Availability expressed in nines, with the CI carried over from availability's.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NinesSummary {
+    /// −log₁₀(1 − mean availability); null when no downtime was seen.
+    pub mean: Option<f64>,
+    pub ci95_low: Option<f64>,
+    pub ci95_high: Option<f64>,
+}
+
+/// Latency of answered requests over all trials.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub mean: f64,
+}
+
+/// The metrics block of `summary.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    pub availability: MetricSummary,
+    pub nines: NinesSummary,
+    pub request_success_ratio: MetricSummary,
+    pub downtime_minutes: MetricSummary,
+    pub incidents: MetricSummary,
+    pub longest_incident_minutes: MetricSummary,
+    pub cost_usd: MetricSummary,
+    pub instance_hours: MetricSummary,
+    pub zone_outages: MetricSummary,
+    pub instance_failures: MetricSummary,
+    pub replacements: MetricSummary,
+    /// Null without `[traffic]`.
+    pub latency_ms: Option<LatencySummary>,
+}
+
+/// The SLO targets and whether the run meets them (null where there is no target).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SloVerdict {
+    pub availability_target: Option<f64>,
+    /// Mean availability ≥ target.
+    pub availability_met: Option<bool>,
+    /// The whole 95 % CI of availability is ≥ target: met with confidence.
+    pub availability_met_at_95: Option<bool>,
+    pub latency_p99_target_ms: Option<f64>,
+    pub latency_p99_met: Option<bool>,
+    /// DOWN when more than this share of requests would fail.
+    pub max_error_rate: f64,
+}
+
+/// The whole of `summary.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    #[serde(flatten)]
+    pub run: RunInfo,
+    /// Trials summarised here.
+    pub trials: u64,
+    /// The half-open trial index ranges covered (one for a run, several after a merge).
+    pub trial_ranges: Vec<(u64, u64)>,
+    pub metrics: Metrics,
+    pub slo: SloVerdict,
+}
+
+impl Summary {
+    /// Summarises `outcomes` (in trial order) under the SLO targets of `slo`.
+    pub fn build(
+        run: RunInfo,
+        slo: &SloVerdict,
+        outcomes: &[TrialOutcome],
+        latency_ms: Option<LatencySummary>,
+    ) -> Summary {
+        let col = |f: fn(&TrialOutcome) -> f64| -> MetricSummary {
+            let values: Vec<f64> = outcomes.iter().map(f).collect();
+            MetricSummary::of(&values)
+        };
+        let availability = col(|o| o.availability);
+        let finite = |x: f64| x.is_finite().then_some(x);
+        let metrics = Metrics {
+            availability,
+            nines: NinesSummary {
+                mean: finite(nines(availability.mean)),
+                ci95_low: finite(nines(availability.ci95_low)),
+                ci95_high: finite(nines(availability.ci95_high.min(1.0))),
+            },
+            request_success_ratio: col(|o| o.request_success_ratio),
+            downtime_minutes: col(|o| o.downtime_minutes),
+            incidents: col(|o| o.incidents as f64),
+            longest_incident_minutes: col(|o| o.longest_incident_minutes),
+            cost_usd: col(|o| o.cost_usd),
+            instance_hours: col(|o| o.on_demand_hours + o.spot_hours),
+            zone_outages: col(|o| o.zone_outages as f64),
+            instance_failures: col(|o| o.instance_failures as f64),
+            replacements: col(|o| o.replacements as f64),
+            latency_ms,
+        };
+        let slo = SloVerdict {
+            availability_met: slo.availability_target.map(|t| metrics.availability.mean >= t),
+            availability_met_at_95: slo.availability_target.map(|t| metrics.availability.ci95_low >= t),
+            latency_p99_met: match (slo.latency_p99_target_ms, latency_ms) {
+                (Some(t), Some(l)) => Some(l.p99 <= t),
+                _ => None,
+            },
+            ..slo.clone()
+        };
+        Summary {
+            trials: outcomes.len() as u64,
+            trial_ranges: ranges(outcomes),
+            run,
+            metrics,
+            slo,
+        }
+    }
+}
+
+impl SloVerdict {
+    /// The targets of `scenario`, not yet judged.
+    pub fn targets(scenario: &Scenario) -> SloVerdict {
+        SloVerdict {
+            availability_target: scenario.slo.availability,
+            availability_met: None,
+            availability_met_at_95: None,
+            latency_p99_target_ms: scenario.slo.latency_p99.map(|t| t.as_secs_f64() * 1e3),
+            latency_p99_met: None,
+            max_error_rate: scenario.slo.max_error_rate,
+        }
+    }
+}
+
+/// Contiguous runs of trial indices in `outcomes`.
+fn ranges(outcomes: &[TrialOutcome]) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for o in outcomes {
+        match out.last_mut() {
+            Some(last) if last.1 == o.trial => last.1 += 1,
+            _ => out.push((o.trial, o.trial + 1)),
+        }
+    }
+    out
+}

@@ -1,0 +1,136 @@
+//! Checked distributions of durations, and how to draw from them.
+
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::kernel::SimTime;
+
+/// A distribution of non-negative durations. Parameters are checked when the scenario is read
+/// (positive, finite), so sampling never fails.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DurationDist {
+    /// Always `value`.
+    Constant(SimTime),
+    /// Memoryless, with the given mean [s].
+    Exponential { mean_s: f64 },
+    /// `scale · (−ln U)^(1/shape)`; scale [s].
+    Weibull { shape: f64, scale_s: f64 },
+    /// `median · exp(sigma · Z)`; median [s].
+    LogNormal { median_s: f64, sigma: f64 },
+    /// Uniform on `[min, max]` [s].
+    Uniform { min_s: f64, max_s: f64 },
+    /// Resamples the given observations with equal weight.
+    Empirical(Vec<SimTime>),
+}
+
+impl DurationDist {
+    /// One draw.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimTime {
+        match self {
+            DurationDist::Constant(t) => *t,
+            DurationDist::Exponential { mean_s } => SimTime::from_secs_f64(-mean_s * open01(rng).ln()),
+            DurationDist::Weibull { shape, scale_s } => {
+                SimTime::from_secs_f64(scale_s * (-open01(rng).ln()).powf(1.0 / shape))
+            }
+            DurationDist::LogNormal { median_s, sigma } => {
+                let z: f64 = StandardNormal.sample(rng);
+                SimTime::from_secs_f64(median_s * (sigma * z).exp())
+            }
+            DurationDist::Uniform { min_s, max_s } => {
+                SimTime::from_secs_f64(min_s + (max_s - min_s) * rng.random::<f64>())
+            }
+            DurationDist::Empirical(values) => values[rng.random_range(0..values.len())],
+        }
+    }
+
+    /// The mean [s], from the closed form of each family.
+    pub fn mean_secs(&self) -> f64 {
+        match self {
+            DurationDist::Constant(t) => t.as_secs_f64(),
+            DurationDist::Exponential { mean_s } => *mean_s,
+            DurationDist::Weibull { shape, scale_s } => scale_s * statrs::function::gamma::gamma(1.0 + 1.0 / shape),
+            DurationDist::LogNormal { median_s, sigma } => median_s * (sigma * sigma / 2.0).exp(),
+            DurationDist::Uniform { min_s, max_s } => (min_s + max_s) / 2.0,
+            DurationDist::Empirical(values) => {
+                values.iter().map(|v| v.as_secs_f64()).sum::<f64>() / values.len() as f64
+            }
+        }
+    }
+
+    /// True when every draw is the same value.
+    pub fn is_constant(&self) -> bool {
+        matches!(self, DurationDist::Constant(_))
+    }
+}
+
+/// Uniform on (0, 1], so that `ln` is finite.
+fn open01<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    1.0 - rng.random::<f64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// The sample mean of n draws is within 5 standard errors of the closed-form mean.
+    fn check_mean(d: DurationDist, sd_s: f64) {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let n = 200_000;
+        let mean = (0..n).map(|_| d.sample(&mut rng).as_secs_f64()).sum::<f64>() / n as f64;
+        let se = sd_s / (n as f64).sqrt();
+        assert!(
+            (mean - d.mean_secs()).abs() < 5.0 * se,
+            "{d:?}: sample mean {mean}, expected {}",
+            d.mean_secs()
+        );
+    }
+
+    #[test]
+    fn sample_means_match_closed_forms() {
+        // Standard deviations from the closed forms, to size the tolerance.
+        check_mean(DurationDist::Exponential { mean_s: 100.0 }, 100.0);
+        // Weibull k=2, λ=10: mean = 10·Γ(1.5) ≈ 8.862, var = 100·(Γ(2) − Γ(1.5)²) ≈ 21.46.
+        check_mean(
+            DurationDist::Weibull {
+                shape: 2.0,
+                scale_s: 10.0,
+            },
+            21.46f64.sqrt(),
+        );
+        // Lognormal m=60, σ=0.5: var = m²·e^{σ²}·(e^{σ²} − 1) ≈ 1082.
+        check_mean(
+            DurationDist::LogNormal {
+                median_s: 60.0,
+                sigma: 0.5,
+            },
+            1082f64.sqrt(),
+        );
+        // Uniform on [10, 70]: sd = 60/√12.
+        check_mean(
+            DurationDist::Uniform {
+                min_s: 10.0,
+                max_s: 70.0,
+            },
+            60.0 / 12f64.sqrt(),
+        );
+        // Empirical {1, 2, 6}: mean 3, sd = √(14/3).
+        check_mean(
+            DurationDist::Empirical(vec![
+                SimTime::from_secs(1),
+                SimTime::from_secs(2),
+                SimTime::from_secs(6),
+            ]),
+            (14.0f64 / 3.0).sqrt(),
+        );
+    }
+
+    #[test]
+    fn constant_is_constant() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let d = DurationDist::Constant(SimTime::MINUTE);
+        assert!((0..10).all(|_| d.sample(&mut rng) == SimTime::MINUTE));
+        assert_eq!(d.mean_secs(), 60.0);
+    }
+}

@@ -1,0 +1,38 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use nines::cloud::TrialOutcome;
+use nines::montecarlo::run_trials;
+use nines::scenario::{self, Scenario};
+
+/// Parses a scenario given inline, or fails the test with the reader's message.
+pub fn scenario(text: &str) -> Scenario {
+    scenario::parse(text, "<test>", "test").unwrap_or_else(|e| panic!("test scenario is invalid: {e}"))
+}
+
+/// Runs every trial of `s` on all cores.
+pub fn run(s: &Scenario) -> Vec<TrialOutcome> {
+    run_trials(s, 0..s.simulation.trials, None, &|| {}).expect("thread pool")
+}
+
+/// Sample mean and its standard error.
+pub fn mean_se(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let v: Vec<f64> = values.collect();
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+/// Asserts `observed` is within `k` standard errors (plus an absolute model allowance) of `expected`.
+pub fn assert_close(what: &str, observed: f64, se: f64, expected: f64, k: f64, allowance: f64) {
+    let diff = (observed - expected).abs();
+    eprintln!(
+        "{what}: observed {observed:.6e}, theory {expected:.6e}, SE {se:.2e} ({:.2} SE)",
+        diff / se
+    );
+    assert!(
+        diff <= k * se + allowance,
+        "{what}: observed {observed:.6e} vs theory {expected:.6e}: |diff| {diff:.3e} > {k}·SE ({se:.3e}) + {allowance:.1e}"
+    );
+}
