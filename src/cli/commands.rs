@@ -8,7 +8,7 @@ use nines::report::{self, RunInfo, SloVerdict, Summary};
 use nines::scenario::{self, Scenario};
 
 use super::args::{Cli, Command, PrintArgs, RunArgs};
-use super::progress::trials_bar;
+use super::progress::TrialProgress;
 use super::CliError;
 
 pub fn dispatch(cli: Cli) -> Result<(), CliError> {
@@ -65,11 +65,12 @@ fn run(args: RunArgs) -> Result<(), CliError> {
         .clone()
         .unwrap_or_else(|| default_out(&args.scenario, args.shard));
 
-    let bar = trials_bar(trials.end - trials.start, args.print.quiet || args.print.json);
+    let progress = TrialProgress::new(trials.end - trials.start, args.print.quiet || args.print.json);
     let started = Instant::now();
-    let outcomes = run_trials(&s, trials.clone(), args.threads.map(usize::from), &|| bar.inc(1))
+    let outcomes = progress
+        .run(|| run_trials(&s, trials.clone(), args.threads.map(usize::from), &|| progress.tick()))
         .map_err(|e| CliError::failed(format!("cannot start worker threads: {e}")))?;
-    bar.finish_and_clear();
+    drop(progress);
     let elapsed = started.elapsed();
 
     let summary = Summary::build(RunInfo::of(&s), &SloVerdict::targets(&s), &outcomes, None);

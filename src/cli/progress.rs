@@ -1,15 +1,64 @@
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// A progress bar with trials/s and ETA on a terminal; nothing otherwise.
-pub fn trials_bar(total: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+/// Counts finished trials from any worker for a progress bar with trials/s and ETA on a terminal.
+///
+/// Workers only bump an atomic counter; a separate thread redraws the bar ten times a second, so
+/// the bar costs the trials nothing.
+pub struct TrialProgress {
+    done: AtomicU64,
+    finished: AtomicBool,
+    bar: ProgressBar,
+}
+
+impl TrialProgress {
+    /// A bar for `total` trials; hidden when `quiet` or when stderr is not a terminal.
+    pub fn new(total: u64, quiet: bool) -> Self {
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            let bar = ProgressBar::new(total);
+            if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}") {
+                bar.set_style(style);
+            }
+            bar
+        };
+        TrialProgress {
+            done: AtomicU64::new(0),
+            finished: AtomicBool::new(false),
+            bar,
+        }
     }
-    let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}") {
-        bar.set_style(style);
+
+    /// Called by workers once per finished trial.
+    pub fn tick(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
     }
-    bar
+
+    /// Runs `work` while a thread keeps the bar up to date, then clears the bar.
+    pub fn run<T>(&self, work: impl FnOnce() -> T) -> T {
+        if self.bar.is_hidden() {
+            return work();
+        }
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !self.finished.load(Ordering::Relaxed) {
+                    self.bar.set_position(self.done.load(Ordering::Relaxed));
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            });
+            let result = work();
+            self.finished.store(true, Ordering::Relaxed);
+            result
+        })
+    }
+}
+
+impl Drop for TrialProgress {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
 }

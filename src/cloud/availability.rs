@@ -32,24 +32,24 @@ pub struct NodeView {
 /// A node with no healthy target fails open to its checked targets (see [`ZoneTargets`]); with none at all, its
 /// share fails. `nodes[z]` and `targets[z]` are indexed by the group's zones.
 pub fn failing_share(nodes: &[NodeView], targets: &[ZoneTargets], cross_zone: bool) -> f64 {
-    let listed = nodes.iter().filter(|n| n.listed).count();
-    if listed == 0 {
-        return 1.0;
+    let mut all = ZoneTargets::default();
+    if cross_zone {
+        for t in targets {
+            all.in_service += t.in_service;
+            all.in_service_working += t.in_service_working;
+            all.fail_open += t.fail_open;
+            all.fail_open_working += t.fail_open_working;
+        }
     }
-    let all = targets.iter().fold(ZoneTargets::default(), |a, t| ZoneTargets {
-        in_service: a.in_service + t.in_service,
-        in_service_working: a.in_service_working + t.in_service_working,
-        fail_open: a.fail_open + t.fail_open,
-        fail_open_working: a.fail_open_working + t.fail_open_working,
-    });
-    let failing: f64 = nodes
-        .iter()
-        .zip(targets)
-        .filter(|(n, _)| n.listed)
-        .map(|(n, own)| {
-            if !n.up {
-                return 1.0;
-            }
+    let (mut listed, mut failing) = (0u32, 0.0);
+    for (node, own) in nodes.iter().zip(targets) {
+        if !node.listed {
+            continue;
+        }
+        listed += 1;
+        failing += if !node.up {
+            1.0
+        } else {
             let scope = if cross_zone { &all } else { own };
             if scope.in_service > 0 {
                 1.0 - scope.in_service_working as f64 / scope.in_service as f64
@@ -58,9 +58,13 @@ pub fn failing_share(nodes: &[NodeView], targets: &[ZoneTargets], cross_zone: bo
             } else {
                 1.0
             }
-        })
-        .sum();
-    failing / listed as f64
+        };
+    }
+    if listed == 0 {
+        1.0
+    } else {
+        failing / listed as f64
+    }
 }
 
 /// The UP/DOWN history of one trial, and the time integral of the failing share.

@@ -170,13 +170,23 @@ impl World<'_> {
         self.start_failure_clocks(now, id);
     }
 
-    /// Each failure mode is an independent clock per instance, started when it is ready.
+    /// Each failure mode is an independent clock per instance, started when it is ready. Only the
+    /// first to strike matters (a failed instance stays failed until replaced), so only it becomes
+    /// an event, and only if it falls within the horizon.
     fn start_failure_clocks(&mut self, now: SimTime, id: InstanceId) {
-        let slot = self.instances[id as usize].life_timer;
+        let mut first: Option<(SimTime, usize)> = None;
         for (mode, fm) in self.scenario.fleet.failure_modes.iter().enumerate() {
             let at = now + fm.time_between.sample(&mut self.streams.failure_modes[mode]);
-            self.queue
-                .schedule_in(slot, at, NORMAL, Event::InstanceFails { id, mode: mode as u16 });
+            if first.is_none_or(|(t, _)| at < t) {
+                first = Some((at, mode));
+            }
+        }
+        if let Some((at, mode)) = first {
+            if at <= self.scenario.simulation.horizon {
+                let slot = self.instances[id as usize].life_timer;
+                self.queue
+                    .schedule_in(slot, at, NORMAL, Event::InstanceFails { id, mode: mode as u16 });
+            }
         }
     }
 
@@ -244,6 +254,7 @@ impl World<'_> {
                 continue;
             }
             inst.condition = Condition::Lost;
+            self.routing_changed = true;
             let slot = inst.life_timer;
             self.queue
                 .reschedule(slot, now + STATUS_CHECK_DELAY, NORMAL, Event::StatusCheckFails { id });
@@ -258,6 +269,7 @@ impl World<'_> {
             return;
         }
         let working = inst.is_working() && self.zone_reachable(inst.zone);
+        self.routing_changed = true;
         let change = self.instances[id as usize].health.set_working(now, working, &hc);
         if let Some(status) = change {
             self.target_status_changed(now, id, status);
@@ -295,6 +307,7 @@ impl World<'_> {
     }
 
     fn target_status_changed(&mut self, now: SimTime, id: InstanceId, status: TargetStatus) {
+        self.routing_changed = true;
         let zone = self.instances[id as usize].zone;
         let event = match status {
             TargetStatus::Healthy => "target_healthy",
@@ -351,6 +364,7 @@ impl World<'_> {
         let inst = &mut self.instances[id as usize];
         inst.lifecycle = Lifecycle::Terminated;
         inst.registered = false;
+        self.routing_changed = true;
         let (life, check, zone) = (inst.life_timer, inst.check_timer, inst.zone);
         self.queue.cancel(life);
         self.queue.cancel(check);

@@ -183,8 +183,8 @@ mod tests {
             // A check at the instant of a change sees the condition before it.
             changes
                 .iter()
-                .filter(|(at, _)| *at < t)
-                .last()
+                .rev()
+                .find(|(at, _)| *at < t)
                 .map(|c| c.1)
                 .unwrap_or(true)
         };

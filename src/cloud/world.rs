@@ -77,6 +77,8 @@ pub struct World<'s> {
     pub(super) nodes: Vec<NodeView>,
     pub(super) targets: Vec<ZoneTargets>,
     pub(super) scratch: Vec<InstanceId>,
+    /// Something that routing depends on changed since the failing share was last computed.
+    pub(super) routing_changed: bool,
     pub(super) trace: Option<Vec<TraceRecord>>,
 }
 
@@ -101,9 +103,10 @@ impl<'s> World<'s> {
             live: Vec::new(),
             record: DowntimeRecord::default(),
             outcome: TrialOutcome::default(),
-            nodes: Vec::with_capacity(scenario.fleet.zones.len()),
-            targets: Vec::with_capacity(scenario.fleet.zones.len()),
+            nodes: vec![NodeView { listed: true, up: true }; scenario.fleet.zones.len()],
+            targets: vec![ZoneTargets::default(); scenario.fleet.zones.len()],
             scratch: Vec::new(),
+            routing_changed: true,
             trace: None,
         }
     }
@@ -118,7 +121,9 @@ impl<'s> World<'s> {
             }
             self.outcome.events += 1;
             self.handle(now, event);
-            self.observe(now);
+            if self.routing_changed {
+                self.observe(now);
+            }
         }
         self.finish(trial)
     }
@@ -219,24 +224,22 @@ impl<'s> World<'s> {
 
     /// Recomputes the failing share after an event and updates the UP/DOWN record.
     pub(super) fn observe(&mut self, now: SimTime) {
+        self.routing_changed = false;
         let s = self.scenario;
-        self.nodes.clear();
-        self.targets.clear();
-        for &z in &s.fleet.zones {
-            let zone = &self.zones[z];
+        for (gz, &z) in s.fleet.zones.iter().enumerate() {
             let up = self.zone_reachable(z);
-            self.nodes.push(NodeView {
-                listed: up || zone.dns_listed,
+            self.nodes[gz] = NodeView {
+                listed: up || self.zones[z].dns_listed,
                 up,
-            });
-            self.targets.push(ZoneTargets::default());
+            };
+            self.targets[gz] = ZoneTargets::default();
         }
         for &id in &self.live {
             let inst = &self.instances[id as usize];
             if !inst.registered {
                 continue;
             }
-            let working = inst.is_working() && self.zone_reachable(inst.zone);
+            let working = inst.is_working() && self.nodes[inst.group_zone].up;
             let t = &mut self.targets[inst.group_zone];
             if inst.health.status() != TargetStatus::Initial {
                 t.fail_open += 1;
@@ -275,6 +278,7 @@ impl<'s> World<'s> {
     }
 
     /// Adds a line to the trace when tracing; free otherwise.
+    #[inline]
     pub(super) fn note(
         &mut self,
         now: SimTime,
@@ -283,13 +287,27 @@ impl<'s> World<'s> {
         instance: Option<InstanceId>,
         detail: impl FnOnce() -> String,
     ) {
+        if self.trace.is_some() {
+            self.note_traced(now, event, zone, instance, detail());
+        }
+    }
+
+    #[cold]
+    fn note_traced(
+        &mut self,
+        now: SimTime,
+        event: &'static str,
+        zone: Option<ZoneId>,
+        instance: Option<InstanceId>,
+        detail: String,
+    ) {
         if let Some(trace) = &mut self.trace {
             trace.push(TraceRecord {
                 time_s: now.as_secs_f64(),
                 event: event.to_string(),
                 zone: zone.map(|z| self.scenario.zones[z].name.clone()).unwrap_or_default(),
                 instance: instance.map(|i| format!("i-{i}")).unwrap_or_default(),
-                detail: detail(),
+                detail,
             });
         }
     }

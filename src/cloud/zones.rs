@@ -155,6 +155,7 @@ impl World<'_> {
     /// The zone became unreachable: its node is dark (clients keep using it until DNS fails over)
     /// and its instances stop answering.
     fn zone_goes_dark(&mut self, now: SimTime, z: ZoneId) {
+        self.routing_changed = true;
         let delay = self.scenario.load_balancer.dns_failover_delay;
         let slot = self.zones[z].dns_timer;
         if delay == SimTime::ZERO {
@@ -167,6 +168,7 @@ impl World<'_> {
     }
 
     fn zone_comes_back(&mut self, now: SimTime, z: ZoneId) {
+        self.routing_changed = true;
         let slot = self.zones[z].dns_timer;
         self.queue.cancel(slot);
         self.zones[z].dns_listed = true;
@@ -176,6 +178,7 @@ impl World<'_> {
     pub(super) fn dns_failover(&mut self, now: SimTime, z: ZoneId) {
         if !self.zone_reachable(z) {
             self.zones[z].dns_listed = false;
+            self.routing_changed = true;
             self.note(now, "dns_failover", Some(z), None, String::new);
         }
     }

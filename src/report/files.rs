@@ -14,6 +14,7 @@ pub const TRIALS_FILE: &str = "trials.csv";
 
 /// A failure to read or write an output folder.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // each variant is the file at fault and what went wrong with it
 pub enum OutputError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },

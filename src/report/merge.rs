@@ -10,14 +10,19 @@ use super::Summary;
 /// Why shards cannot be merged.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
+    /// A shard's files could not be read.
     #[error(transparent)]
     Read(#[from] OutputError),
+    /// Two shards come from different runs.
     #[error("{0}: comes from a different scenario, seed or trial count than {1} ({2})")]
     Mismatch(PathBuf, PathBuf, &'static str),
+    /// A trial is in two shards.
     #[error("trial {0} appears in more than one shard")]
     Overlap(u64),
+    /// Some trials are in no shard.
     #[error("trials {0}..{1} are missing: merge every shard of the run")]
     Missing(u64, u64),
+    /// Latency histograms are not merged yet.
     #[error("shards with traffic latency histograms cannot be merged by this version")]
     Latency,
 }

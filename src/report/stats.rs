@@ -6,15 +6,21 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 /// Mean with its Student-t 95 % confidence interval, and the spread across trials.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricSummary {
+    /// Mean across trials.
     pub mean: f64,
     /// Lower end of the 95 % CI of the mean (equals the mean with fewer than 2 trials).
     pub ci95_low: f64,
+    /// Upper end of the 95 % CI of the mean.
     pub ci95_high: f64,
     /// Percentiles across trials (linear interpolation between order statistics).
     pub p5: f64,
+    /// Median across trials.
     pub p50: f64,
+    /// 95th percentile across trials.
     pub p95: f64,
+    /// Smallest value of any trial.
     pub min: f64,
+    /// Largest value of any trial.
     pub max: f64,
     /// Sample standard deviation across trials.
     pub std_dev: f64,

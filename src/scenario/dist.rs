@@ -12,13 +12,31 @@ pub enum DurationDist {
     /// Always `value`.
     Constant(SimTime),
     /// Memoryless, with the given mean [s].
-    Exponential { mean_s: f64 },
+    Exponential {
+        /// Mean [s].
+        mean_s: f64,
+    },
     /// `scale · (−ln U)^(1/shape)`; scale [s].
-    Weibull { shape: f64, scale_s: f64 },
+    Weibull {
+        /// Shape k: < 1 infant mortality, > 1 wear-out.
+        shape: f64,
+        /// Scale λ [s].
+        scale_s: f64,
+    },
     /// `median · exp(sigma · Z)`; median [s].
-    LogNormal { median_s: f64, sigma: f64 },
+    LogNormal {
+        /// Median [s].
+        median_s: f64,
+        /// Standard deviation of the log.
+        sigma: f64,
+    },
     /// Uniform on `[min, max]` [s].
-    Uniform { min_s: f64, max_s: f64 },
+    Uniform {
+        /// Lower end [s].
+        min_s: f64,
+        /// Upper end [s].
+        max_s: f64,
+    },
     /// Resamples the given observations with equal weight.
     Empirical(Vec<SimTime>),
 }

@@ -1,6 +1,9 @@
 //! The checked scenario: every value here has been validated, so model code never re-checks.
 //!
-//! Field docs give units. Durations are [`SimTime`] spans; rates are per second.
+//! Each field is the scenario key of the same name in the contract (SCENARIO.md), so only
+//! units, defaults and checked ranges are written down here. Durations are [`SimTime`] spans;
+//! rates are per second.
+#![allow(missing_docs)]
 
 use crate::kernel::SimTime;
 
