@@ -39,8 +39,8 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("run + summary", |b| {
         b.iter(|| {
-            let outcomes = run_trials(&s, 0..20_000, None, &|| {}).expect("pool");
-            Summary::build(RunInfo::of(&s), &SloVerdict::targets(&s), &outcomes, None)
+            let results = run_trials(&s, 0..20_000, None, &|| {}).expect("pool");
+            Summary::build(RunInfo::of(&s), &SloVerdict::targets(&s), &results.outcomes, None)
         })
     });
     g.finish();

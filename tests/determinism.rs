@@ -53,6 +53,7 @@ fn threads_do_not_change_results() {
     ]);
     assert_eq!(read(&one, "summary.json"), read(&two, "summary.json"));
     assert_eq!(read(&one, "trials.csv"), read(&two, "trials.csv"));
+    assert_eq!(read(&one, "distributions.json"), read(&two, "distributions.json"));
 }
 
 #[test]
@@ -97,6 +98,7 @@ fn merged_shards_equal_one_run() {
     nines(&args);
     assert_eq!(read(&whole, "summary.json"), read(&merged, "summary.json"));
     assert_eq!(read(&whole, "trials.csv"), read(&merged, "trials.csv"));
+    assert_eq!(read(&whole, "distributions.json"), read(&merged, "distributions.json"));
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use nines::cloud::World;
 use nines::montecarlo::{run_trials, Shard};
-use nines::report::{self, RunInfo, SloVerdict, Summary};
+use nines::report::{self, Distributions, RunInfo, SloVerdict, Summary};
 use nines::scenario::{self, Scenario};
 
 use super::args::{Cli, Command, PrintArgs, RunArgs};
@@ -67,14 +67,16 @@ fn run(args: RunArgs) -> Result<(), CliError> {
 
     let progress = TrialProgress::new(trials.end - trials.start, args.print.quiet || args.print.json);
     let started = Instant::now();
-    let outcomes = progress
+    let results = progress
         .run(|| run_trials(&s, trials.clone(), args.threads.map(usize::from), &|| progress.tick()))
         .map_err(|e| CliError::failed(format!("cannot start worker threads: {e}")))?;
     drop(progress);
     let elapsed = started.elapsed();
 
-    let summary = Summary::build(RunInfo::of(&s), &SloVerdict::targets(&s), &outcomes, None);
-    report::write_run(&out, &summary, &outcomes).map_err(CliError::failed)?;
+    let outcomes = &results.outcomes;
+    let summary = Summary::build(RunInfo::of(&s), &SloVerdict::targets(&s), outcomes, None);
+    let distributions = Distributions::of(&results.incident_seconds);
+    report::write_run(&out, &summary, outcomes, &distributions).map_err(CliError::failed)?;
     if let Some(n) = args.trace {
         let (_, records) = World::new(&s).run_trial_traced(n);
         report::write_trace(&out.join(format!("trace-{n}.csv")), &records).map_err(CliError::failed)?;
@@ -98,8 +100,8 @@ fn run(args: RunArgs) -> Result<(), CliError> {
 
 fn merge(dirs: &[PathBuf], out: &Path, print: &PrintArgs) -> Result<(), CliError> {
     // Shards that do not add up to one run are a problem with the arguments: exit 2.
-    let (summary, rows) = report::merge_runs(dirs).map_err(CliError::usage)?;
-    report::write_run(out, &summary, &rows).map_err(CliError::failed)?;
+    let (summary, rows, distributions) = report::merge_runs(dirs).map_err(CliError::usage)?;
+    report::write_run(out, &summary, &rows, &distributions).map_err(CliError::failed)?;
     if print.json {
         print_json(&summary)?;
     } else if !print.quiet {

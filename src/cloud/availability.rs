@@ -81,6 +81,8 @@ pub struct DowntimeRecord {
     pub incidents: u64,
     /// The longest DOWN period.
     pub longest: SimTime,
+    /// Every DOWN period's length, in order.
+    pub durations: Vec<SimTime>,
 }
 
 impl DowntimeRecord {
@@ -103,6 +105,16 @@ impl DowntimeRecord {
             }
             _ => None,
         }
+    }
+
+    /// Empties the record for the next trial, keeping its allocation.
+    pub fn reset(&mut self) {
+        let mut durations = std::mem::take(&mut self.durations);
+        durations.clear();
+        *self = DowntimeRecord {
+            durations,
+            ..DowntimeRecord::default()
+        };
     }
 
     /// Closes the record at the end of the trial.
@@ -128,6 +140,7 @@ impl DowntimeRecord {
         let d = now - since;
         self.downtime += d;
         self.longest = self.longest.max(d);
+        self.durations.push(d);
         self.down_since = None;
     }
 }
@@ -206,7 +219,10 @@ mod tests {
         assert_eq!(r.downtime, m * 20);
         assert_eq!(r.incidents, 2);
         assert_eq!(r.longest, m * 10);
+        assert_eq!(r.durations, [m * 10, m * 10]);
         // (0.5·10 + 0.04·10 + 1.0·10) / 40
         assert!((r.mean_failing_share(m * 40) - 15.4 / 40.0).abs() < 1e-12);
+        r.reset();
+        assert_eq!((r.incidents, r.durations.len()), (0, 0));
     }
 }

@@ -135,6 +135,11 @@ impl<'s> World<'s> {
         (outcome, self.trace.take().unwrap_or_default())
     }
 
+    /// The length of every DOWN period of the trial run last, in order.
+    pub fn incident_durations(&self) -> &[SimTime] {
+        &self.record.durations
+    }
+
     /// The one place where events are dispatched.
     fn handle(&mut self, now: SimTime, event: Event) {
         match event {
@@ -171,7 +176,7 @@ impl<'s> World<'s> {
         self.region_outages_active = 0;
         self.instances.clear();
         self.live.clear();
-        self.record = DowntimeRecord::default();
+        self.record.reset();
         self.outcome = TrialOutcome {
             trial,
             ..TrialOutcome::default()

@@ -51,8 +51,6 @@ mod tests {
     #[test]
     fn pinned_value_guards_against_silent_changes() {
         // If this changes, every published result changes: bump the major version and say so.
-        let v = stream(1, 0, 0).next_u64();
-        assert_eq!(v, stream(1, 0, 0).next_u64());
-        assert_ne!(v, 0);
+        assert_eq!(stream(1, 0, 0).next_u64(), 17_254_111_457_321_727_320);
     }
 }

@@ -10,32 +10,73 @@ pub use shard::{Shard, ShardError};
 
 use std::ops::Range;
 
+use hdrhistogram::Histogram;
 use rayon::prelude::*;
 
 use crate::cloud::{TrialOutcome, World};
 use crate::scenario::Scenario;
 
+/// What a run measured: one outcome per trial, in trial order, and distributions pooled over
+/// all trials in mergeable form (integer counts, so any split of the trials adds up exactly).
+pub struct RunResults {
+    /// One outcome per trial, in trial order.
+    pub outcomes: Vec<TrialOutcome>,
+    /// Length of every incident of every trial [s].
+    pub incident_seconds: Histogram<u64>,
+}
+
+/// An empty histogram for incident lengths: 1 s to 10 years at 3 significant digits.
+pub fn incident_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 10 * 365 * 86_400, 3).expect("constant, valid bounds")
+}
+
+struct Partial<'s> {
+    world: World<'s>,
+    outcomes: Vec<TrialOutcome>,
+    incident_seconds: Histogram<u64>,
+}
+
 /// Runs `trials` of `scenario` on `threads` worker threads (all cores when `None`), calling
-/// `progress` once per finished trial (from any thread). Outcomes come back in trial order.
+/// `progress` once per finished trial (from any thread).
 pub fn run_trials(
     scenario: &Scenario,
     trials: Range<u64>,
     threads: Option<usize>,
     progress: &(dyn Fn() + Sync),
-) -> Result<Vec<TrialOutcome>, rayon::ThreadPoolBuildError> {
-    let work = || -> Vec<TrialOutcome> {
-        trials
+) -> Result<RunResults, rayon::ThreadPoolBuildError> {
+    let work = || -> RunResults {
+        let partials: Vec<Partial> = trials
             .clone()
             .into_par_iter()
-            .map_init(
-                || World::new(scenario),
-                |world, trial| {
-                    let outcome = world.run_trial(trial);
+            .fold(
+                || Partial {
+                    world: World::new(scenario),
+                    outcomes: Vec::new(),
+                    incident_seconds: incident_histogram(),
+                },
+                |mut p, trial| {
+                    p.outcomes.push(p.world.run_trial(trial));
+                    for d in p.world.incident_durations() {
+                        p.incident_seconds.saturating_record(d.as_secs_f64().ceil() as u64);
+                    }
                     progress();
-                    outcome
+                    p
                 },
             )
-            .collect()
+            .collect();
+        let mut results = RunResults {
+            outcomes: Vec::with_capacity(trials.clone().count()),
+            incident_seconds: incident_histogram(),
+        };
+        for mut p in partials {
+            results.outcomes.append(&mut p.outcomes);
+            // Same bounds on both sides, so adding cannot fail.
+            let _ = results.incident_seconds.add(&p.incident_seconds);
+        }
+        // Rayon's fold keeps each part in order and collect keeps parts in order; sort anyway so
+        // the order never depends on how the work was split.
+        results.outcomes.sort_by_key(|o| o.trial);
+        results
     };
     match threads {
         None => Ok(work()),

@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 
 use crate::cloud::{TraceRecord, TrialOutcome};
 
-use super::Summary;
+use super::{Distributions, Summary};
 
 /// The run's summary, as in the scenario contract.
 pub const SUMMARY_FILE: &str = "summary.json";
 /// One row per trial.
 pub const TRIALS_FILE: &str = "trials.csv";
+/// Histograms pooled over all trials, for charts and exact merges.
+pub const DISTRIBUTIONS_FILE: &str = "distributions.json";
 
 /// A failure to read or write an output folder.
 #[derive(Debug, thiserror::Error)]
@@ -31,16 +33,34 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     }
 }
 
-/// Writes `summary.json` and `trials.csv` into `dir`, creating it.
-pub fn write_run(dir: &Path, summary: &Summary, outcomes: &[TrialOutcome]) -> Result<(), OutputError> {
+/// Writes `summary.json`, `trials.csv` and `distributions.json` into `dir`, creating it.
+pub fn write_run(
+    dir: &Path,
+    summary: &Summary,
+    outcomes: &[TrialOutcome],
+    distributions: &Distributions,
+) -> Result<(), OutputError> {
     fs::create_dir_all(dir).map_err(io(dir))?;
-    let path = dir.join(SUMMARY_FILE);
-    let json = serde_json::to_string_pretty(summary).map_err(|source| OutputError::Json {
-        path: path.clone(),
-        source,
-    })?;
-    fs::write(&path, json + "\n").map_err(io(&path))?;
+    write_json(&dir.join(SUMMARY_FILE), summary)?;
+    write_json(&dir.join(DISTRIBUTIONS_FILE), distributions)?;
     write_csv(&dir.join(TRIALS_FILE), outcomes)
+}
+
+fn json_err(path: &Path) -> impl FnOnce(serde_json::Error) -> OutputError + '_ {
+    move |source| OutputError::Json {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {
+    let json = serde_json::to_string_pretty(value).map_err(json_err(path))?;
+    fs::write(path, json + "\n").map_err(io(path))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, OutputError> {
+    let text = fs::read_to_string(path).map_err(io(path))?;
+    serde_json::from_str(&text).map_err(json_err(path))
 }
 
 /// Writes a trial's event log as CSV.
@@ -64,13 +84,9 @@ fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<(), OutputE
 }
 
 /// Reads back what [`write_run`] wrote.
-pub fn read_run(dir: &Path) -> Result<(Summary, Vec<TrialOutcome>), OutputError> {
-    let path = dir.join(SUMMARY_FILE);
-    let text = fs::read_to_string(&path).map_err(io(&path))?;
-    let summary = serde_json::from_str(&text).map_err(|source| OutputError::Json {
-        path: path.clone(),
-        source,
-    })?;
+pub fn read_run(dir: &Path) -> Result<(Summary, Vec<TrialOutcome>, Distributions), OutputError> {
+    let summary = read_json(&dir.join(SUMMARY_FILE))?;
+    let distributions = read_json(&dir.join(DISTRIBUTIONS_FILE))?;
     let path = dir.join(TRIALS_FILE);
     let csv_err = |source| OutputError::Csv {
         path: path.clone(),
@@ -81,5 +97,5 @@ pub fn read_run(dir: &Path) -> Result<(Summary, Vec<TrialOutcome>), OutputError>
         .deserialize()
         .collect::<Result<Vec<TrialOutcome>, _>>()
         .map_err(csv_err)?;
-    Ok((summary, rows))
+    Ok((summary, rows, distributions))
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::cloud::TrialOutcome;
 
 use super::files::{read_run, OutputError};
-use super::Summary;
+use super::{Distributions, Summary};
 
 /// Why shards cannot be merged.
 #[derive(Debug, thiserror::Error)]
@@ -29,11 +29,13 @@ pub enum MergeError {
 
 /// Reads shard folders and returns the summary and rows of the whole run, exactly as one run
 /// would have produced them.
-pub fn merge_runs(dirs: &[PathBuf]) -> Result<(Summary, Vec<TrialOutcome>), MergeError> {
+pub fn merge_runs(dirs: &[PathBuf]) -> Result<(Summary, Vec<TrialOutcome>, Distributions), MergeError> {
     let mut first: Option<(Summary, &Path)> = None;
     let mut rows: Vec<TrialOutcome> = Vec::new();
+    let mut distributions = Distributions::default();
     for dir in dirs {
-        let (summary, mut shard_rows) = read_run(dir)?;
+        let (summary, mut shard_rows, shard_distributions) = read_run(dir)?;
+        distributions.add(&shard_distributions);
         if summary.metrics.latency_ms.is_some() {
             return Err(MergeError::Latency);
         }
@@ -73,5 +75,5 @@ pub fn merge_runs(dirs: &[PathBuf]) -> Result<(Summary, Vec<TrialOutcome>), Merg
         return Err(MergeError::Missing(expected, first.run.trials_total));
     }
     let summary = Summary::build(first.run.clone(), &first.slo, &rows, None);
-    Ok((summary, rows))
+    Ok((summary, rows, distributions))
 }

@@ -1,13 +1,15 @@
 //! Reporting: statistics across trials, `summary.json`, `trials.csv`, the terminal table, and
 //! merging shards.
 
+mod distributions;
 mod files;
 mod merge;
 pub mod stats;
 mod summary;
 mod table;
 
-pub use files::{read_run, write_run, write_trace, OutputError, SUMMARY_FILE, TRIALS_FILE};
+pub use distributions::Distributions;
+pub use files::{read_run, write_run, write_trace, OutputError, DISTRIBUTIONS_FILE, SUMMARY_FILE, TRIALS_FILE};
 pub use merge::{merge_runs, MergeError};
 pub use summary::{LatencySummary, Metrics, NinesSummary, RunInfo, SloVerdict, Summary};
 pub use table::render_table;

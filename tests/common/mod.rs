@@ -12,7 +12,9 @@ pub fn scenario(text: &str) -> Scenario {
 
 /// Runs every trial of `s` on all cores.
 pub fn run(s: &Scenario) -> Vec<TrialOutcome> {
-    run_trials(s, 0..s.simulation.trials, None, &|| {}).expect("thread pool")
+    run_trials(s, 0..s.simulation.trials, None, &|| {})
+        .expect("thread pool")
+        .outcomes
 }
 
 /// Sample mean and its standard error.
