@@ -81,6 +81,8 @@ impl World<'_> {
             inst.lifecycle = Lifecycle::InService;
             inst.registered = true;
             inst.health = TargetHealth::already_healthy(SimTime::ZERO, phase, &hc);
+            let zone = inst.zone;
+            self.note(SimTime::ZERO, "target_healthy", Some(zone), Some(id), || "in service at start".into());
             self.start_failure_clocks(SimTime::ZERO, id);
         }
     }

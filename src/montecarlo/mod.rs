@@ -23,6 +23,8 @@ pub struct RunResults {
     pub outcomes: Vec<TrialOutcome>,
     /// Length of every incident of every trial [s].
     pub incident_seconds: Histogram<u64>,
+    /// Latency of every answered request of every trial [µs]; `None` without `[traffic]`.
+    pub latency_us: Option<Histogram<u64>>,
 }
 
 /// An empty histogram for incident lengths: 1 s to 10 years at 3 significant digits.
@@ -67,6 +69,7 @@ pub fn run_trials(
         let mut results = RunResults {
             outcomes: Vec::with_capacity(trials.clone().count()),
             incident_seconds: incident_histogram(),
+            latency_us: None,
         };
         for mut p in partials {
             results.outcomes.append(&mut p.outcomes);
