@@ -27,7 +27,7 @@ pub(super) enum Lifecycle {
 
 /// What is wrong with an instance, as distinct from what the LB thinks of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Condition {
+pub(in crate::cloud) enum Condition {
     Ok,
     Crashed,
     Hung,
@@ -36,7 +36,7 @@ pub(super) enum Condition {
 }
 
 #[derive(Clone, Debug)]
-pub(super) struct Instance {
+pub(in crate::cloud) struct Instance {
     pub zone: ZoneId,
     /// Position of `zone` in the group's zone list.
     pub group_zone: usize,
@@ -82,7 +82,9 @@ impl World<'_> {
             inst.registered = true;
             inst.health = TargetHealth::already_healthy(SimTime::ZERO, phase, &hc);
             let zone = inst.zone;
-            self.note(SimTime::ZERO, "target_healthy", Some(zone), Some(id), || "in service at start".into());
+            self.note(SimTime::ZERO, "target_healthy", Some(zone), Some(id), || {
+                "in service at start".into()
+            });
             self.start_failure_clocks(SimTime::ZERO, id);
         }
     }
@@ -270,8 +272,13 @@ impl World<'_> {
         if !inst.registered {
             return;
         }
-        let working = inst.is_working() && self.zone_reachable(inst.zone);
+        let reachable = self.zone_reachable(inst.zone);
+        let working = inst.is_working() && reachable;
+        let crashed = inst.condition == Condition::Crashed && reachable;
         self.routing_changed = true;
+        if !working {
+            self.drop_requests_of(now, id, crashed);
+        }
         let change = self.instances[id as usize].health.set_working(now, working, &hc);
         if let Some(status) = change {
             self.target_status_changed(now, id, status);

@@ -11,6 +11,7 @@ mod fleet;
 pub mod health;
 mod outcome;
 mod trace;
+pub mod traffic;
 mod world;
 mod zones;
 

@@ -20,6 +20,10 @@ pub struct TrialOutcome {
     pub requests: u64,
     /// Requests that failed or timed out (0 without `[traffic]`).
     pub failed_requests: u64,
+    /// Median latency of this trial's answered requests [ms]; empty without `[traffic]`.
+    pub latency_p50_ms: Option<f64>,
+    /// 99th percentile latency of this trial's answered requests [ms]; empty without `[traffic]`.
+    pub latency_p99_ms: Option<f64>,
     /// Total cost [USD]: instances plus load balancer.
     pub cost_usd: f64,
     /// On-demand instance-hours [h].

@@ -5,8 +5,10 @@ use super::availability::{failing_share, DowntimeRecord, NodeView, ZoneTargets};
 use super::fleet::{Instance, InstanceId};
 use super::health::TargetStatus;
 use super::trace::TraceRecord;
+use super::traffic::{LatencyTemplates, ResolvedModel, TrafficState};
 use super::zones::ZoneState;
 use super::TrialOutcome;
+use std::sync::Arc;
 
 /// Every kind of event in the world. Payloads are ids, never references.
 #[derive(Clone, Copy, Debug)]
@@ -33,6 +35,16 @@ pub(super) enum Event {
     StatusCheckFails { id: InstanceId },
     /// An unhealthy instance's grace period is over: the group may now replace it.
     GracePeriodEnds { id: InstanceId },
+    /// The next candidate request arrival (request model).
+    RequestArrives,
+    /// A client retries a failed request.
+    RequestRetry { first: SimTime, number: u8 },
+    /// An instance finishes serving the request in one of its concurrency slots.
+    RequestDone { id: InstanceId, slot: u16 },
+    /// The daily load curve crosses the rate at which overload errors exceed the SLO's budget.
+    LoadCrossing,
+    /// An injected traffic spike ends.
+    TrafficSpikeEnds { index: u16 },
 }
 
 /// Health-check flips run before other events at the same instant (a check sent at the instant
@@ -48,6 +60,10 @@ pub(super) mod process {
     pub const INJECTIONS: u64 = 4;
     pub const ZONE_OUTAGES: u64 = 0x1_0000;
     pub const FAILURE_MODES: u64 = 0x2_0000;
+    pub const ARRIVALS: u64 = 5;
+    pub const SERVICE_TIMES: u64 = 6;
+    pub const ROUTING: u64 = 7;
+    pub const RETRIES: u64 = 8;
 }
 
 /// Random streams of one trial.
@@ -77,6 +93,8 @@ pub struct World<'s> {
     pub(super) nodes: Vec<NodeView>,
     pub(super) targets: Vec<ZoneTargets>,
     pub(super) scratch: Vec<InstanceId>,
+    /// Request traffic, when the scenario has `[traffic]`.
+    pub(super) traffic: Option<TrafficState>,
     /// Something that routing depends on changed since the failing share was last computed.
     pub(super) routing_changed: bool,
     pub(super) trace: Option<Vec<TraceRecord>>,
@@ -85,6 +103,15 @@ pub struct World<'s> {
 impl<'s> World<'s> {
     /// A world for `scenario`, ready to run trials.
     pub fn new(scenario: &'s Scenario) -> Self {
+        let templates = scenario
+            .traffic
+            .as_ref()
+            .map(|t| Arc::new(LatencyTemplates::new(scenario, t)));
+        Self::with_templates(scenario, templates)
+    }
+
+    /// As [`new`](Self::new), sharing the fluid model's latency templates with other workers.
+    pub fn with_templates(scenario: &'s Scenario, templates: Option<Arc<LatencyTemplates>>) -> Self {
         let seed = scenario.simulation.seed;
         World {
             scenario,
@@ -106,6 +133,11 @@ impl<'s> World<'s> {
             nodes: vec![NodeView { listed: true, up: true }; scenario.fleet.zones.len()],
             targets: vec![ZoneTargets::default(); scenario.fleet.zones.len()],
             scratch: Vec::new(),
+            traffic: scenario
+                .traffic
+                .as_ref()
+                .zip(templates)
+                .map(|(t, l)| TrafficState::new(scenario, t, l)),
             routing_changed: true,
             trace: None,
         }
@@ -135,6 +167,16 @@ impl<'s> World<'s> {
         (outcome, self.trace.take().unwrap_or_default())
     }
 
+    /// Latency of the answered requests of the trial run last [µs]; `None` without traffic.
+    pub fn trial_latency(&self) -> Option<&hdrhistogram::Histogram<u64>> {
+        self.traffic.as_ref().map(|t| &t.latency)
+    }
+
+    /// The traffic model in use, `None` without `[traffic]`.
+    pub fn traffic_model(&self) -> Option<ResolvedModel> {
+        self.traffic.as_ref().map(|t| t.model)
+    }
+
     /// The length of every DOWN period of the trial run last, in order.
     pub fn incident_durations(&self) -> &[SimTime] {
         &self.record.durations
@@ -154,6 +196,11 @@ impl<'s> World<'s> {
             Event::TargetHealthFlip { id } => self.target_health_flip(now, id),
             Event::StatusCheckFails { id } => self.status_check_fails(now, id),
             Event::GracePeriodEnds { id } => self.grace_period_ends(now, id),
+            Event::RequestArrives => self.request_arrives(now),
+            Event::RequestRetry { first, number } => self.request_retry(now, first, number),
+            Event::RequestDone { id, slot } => self.request_done(now, id, slot),
+            Event::LoadCrossing => self.routing_changed = true,
+            Event::TrafficSpikeEnds { index } => self.traffic_spike(now, index as usize, false),
         }
     }
 
@@ -186,6 +233,7 @@ impl<'s> World<'s> {
         }
 
         self.reset_zones();
+        self.reset_traffic(trial);
         for (index, injection) in s.inject.iter().enumerate() {
             self.queue
                 .schedule(injection.at, NORMAL, Event::Injection { index: index as u16 });
@@ -222,8 +270,9 @@ impl<'s> World<'s> {
             Fault::InstanceHang { zone, count } => {
                 self.fail_chosen_instances(now, zone, count, crate::scenario::FailureKind::Hang)
             }
-            // Refused by the scenario reader until spot and traffic land.
-            Fault::SpotReclaim { .. } | Fault::TrafficSpike { .. } => {}
+            Fault::TrafficSpike { .. } => self.traffic_spike(now, index, true),
+            // Refused by the scenario reader until spot lands.
+            Fault::SpotReclaim { .. } => {}
         }
     }
 
@@ -255,7 +304,14 @@ impl<'s> World<'s> {
                 t.in_service_working += working as u32;
             }
         }
-        let share = failing_share(&self.nodes, &self.targets, s.load_balancer.cross_zone);
+        let share = if self.traffic.is_some() {
+            self.fluid_segment(now);
+            let share = self.observe_traffic(now);
+            self.fluid_snapshot();
+            share
+        } else {
+            failing_share(&self.nodes, &self.targets, s.load_balancer.cross_zone)
+        };
         if let Some(down) = self.record.observe(now, share, s.slo.max_error_rate) {
             let event = if down { "service_down" } else { "service_up" };
             self.note(now, event, None, None, || format!("failing share {share:.4}"));
@@ -266,6 +322,7 @@ impl<'s> World<'s> {
         let s = self.scenario;
         let horizon = s.simulation.horizon;
         self.record.finish(horizon);
+        self.finish_fluid(horizon);
         for i in 0..self.live.len() {
             let id = self.live[i];
             self.bill(id, horizon);
@@ -277,6 +334,19 @@ impl<'s> World<'s> {
         o.incidents = self.record.incidents;
         o.longest_incident_minutes = self.record.longest.as_minutes_f64();
         o.request_success_ratio = 1.0 - self.record.mean_failing_share(horizon);
+        if let Some(t) = &self.traffic {
+            o.requests = t.requests;
+            o.failed_requests = t.failed;
+            o.request_success_ratio = if t.requests > 0 {
+                1.0 - t.failed as f64 / t.requests as f64
+            } else {
+                1.0
+            };
+            if !t.latency.is_empty() {
+                o.latency_p50_ms = Some(t.latency.value_at_quantile(0.5) as f64 / 1e3);
+                o.latency_p99_ms = Some(t.latency.value_at_quantile(0.99) as f64 / 1e3);
+            }
+        }
         o.cost_usd = o.on_demand_hours * s.fleet.instance.price_per_hour
             + horizon.as_hours_f64() * s.load_balancer.price_per_hour;
         std::mem::take(&mut self.outcome)

@@ -8,7 +8,10 @@ use super::SimTime;
 pub struct Priority(pub u8);
 
 /// A handle under which events can be cancelled together (lazily, see [`EventQueue::cancel`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// `Default` is a placeholder for a field that gets a real slot from [`EventQueue::new_slot`]
+/// before it is used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct TimerSlot(u32);
 
 const NO_SLOT: u32 = u32::MAX;

@@ -13,6 +13,8 @@ impl SimTime {
     pub const ZERO: SimTime = SimTime(0);
     /// Later than any event of any trial; used as "never".
     pub const NEVER: SimTime = SimTime(u64::MAX);
+    /// One millisecond [µs].
+    pub const MILLISECOND: SimTime = SimTime(1_000);
     /// One second [µs].
     pub const SECOND: SimTime = SimTime(1_000_000);
     /// One minute [µs].

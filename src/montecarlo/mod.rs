@@ -4,8 +4,11 @@
 //! results are collected by index, so a run gives the same numbers whatever the thread count and
 //! however the trials are split into shards.
 
+pub mod compare;
 mod shard;
+pub mod sweep;
 
+pub use compare::{run_paired, PairedDifference, PairingError};
 pub use shard::{Shard, ShardError};
 
 use std::ops::Range;
@@ -13,6 +16,9 @@ use std::ops::Range;
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
 
+use std::sync::Arc;
+
+use crate::cloud::traffic::{latency_histogram, LatencyTemplates};
 use crate::cloud::{TrialOutcome, World};
 use crate::scenario::Scenario;
 
@@ -36,6 +42,7 @@ struct Partial<'s> {
     world: World<'s>,
     outcomes: Vec<TrialOutcome>,
     incident_seconds: Histogram<u64>,
+    latency_us: Option<Histogram<u64>>,
 }
 
 /// Runs `trials` of `scenario` on `threads` worker threads (all cores when `None`), calling
@@ -46,18 +53,27 @@ pub fn run_trials(
     threads: Option<usize>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<RunResults, rayon::ThreadPoolBuildError> {
+    let templates = scenario
+        .traffic
+        .as_ref()
+        .map(|t| Arc::new(LatencyTemplates::new(scenario, t)));
     let work = || -> RunResults {
         let partials: Vec<Partial> = trials
             .clone()
             .into_par_iter()
             .fold(
                 || Partial {
-                    world: World::new(scenario),
+                    world: World::with_templates(scenario, templates.clone()),
                     outcomes: Vec::new(),
                     incident_seconds: incident_histogram(),
+                    latency_us: scenario.traffic.as_ref().map(|_| latency_histogram()),
                 },
                 |mut p, trial| {
                     p.outcomes.push(p.world.run_trial(trial));
+                    if let (Some(pooled), Some(trial)) = (p.latency_us.as_mut(), p.world.trial_latency()) {
+                        // Same bounds on both sides, so adding cannot fail.
+                        let _ = pooled.add(trial);
+                    }
                     for d in p.world.incident_durations() {
                         p.incident_seconds.saturating_record(d.as_secs_f64().ceil() as u64);
                     }
@@ -69,12 +85,15 @@ pub fn run_trials(
         let mut results = RunResults {
             outcomes: Vec::with_capacity(trials.clone().count()),
             incident_seconds: incident_histogram(),
-            latency_us: None,
+            latency_us: scenario.traffic.as_ref().map(|_| latency_histogram()),
         };
         for mut p in partials {
             results.outcomes.append(&mut p.outcomes);
             // Same bounds on both sides, so adding cannot fail.
             let _ = results.incident_seconds.add(&p.incident_seconds);
+            if let (Some(pooled), Some(part)) = (results.latency_us.as_mut(), p.latency_us.as_ref()) {
+                let _ = pooled.add(part);
+            }
         }
         // Rayon's fold keeps each part in order and collect keeps parts in order; sort anyway so
         // the order never depends on how the work was split.

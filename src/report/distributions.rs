@@ -3,6 +3,7 @@
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
+use crate::cloud::traffic::latency_histogram;
 use crate::montecarlo::incident_histogram;
 
 /// `distributions.json`: each histogram as `(bucket value, count)` pairs. Re-recording a bucket's
@@ -11,14 +12,29 @@ use crate::montecarlo::incident_histogram;
 pub struct Distributions {
     /// Incident lengths over all trials [s].
     pub incident_seconds: Vec<(u64, u64)>,
+    /// Latency of answered requests over all trials [µs]; absent without `[traffic]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_us: Option<Vec<(u64, u64)>>,
 }
 
 impl Distributions {
     /// The file form of the run's histograms.
-    pub fn of(incident_seconds: &Histogram<u64>) -> Distributions {
+    pub fn of(incident_seconds: &Histogram<u64>, latency_us: Option<&Histogram<u64>>) -> Distributions {
         Distributions {
             incident_seconds: pairs(incident_seconds),
+            latency_us: latency_us.map(pairs),
         }
+    }
+
+    /// Request latencies as a histogram again, when there was traffic.
+    pub fn latency_histogram(&self) -> Option<Histogram<u64>> {
+        self.latency_us.as_ref().map(|p| {
+            let mut h = latency_histogram();
+            for &(value, count) in p {
+                let _ = h.record_n(value, count);
+            }
+            h
+        })
     }
 
     /// Incident lengths as a histogram again.
@@ -35,6 +51,13 @@ impl Distributions {
         let mut h = self.incident_histogram();
         let _ = h.add(other.incident_histogram());
         self.incident_seconds = pairs(&h);
+        self.latency_us = match (self.latency_histogram(), other.latency_histogram()) {
+            (Some(mut a), Some(b)) => {
+                let _ = a.add(b);
+                Some(pairs(&a))
+            }
+            (a, b) => a.or(b).as_ref().map(pairs),
+        };
     }
 }
 
@@ -58,9 +81,9 @@ mod tests {
         }
         let mut both = a.clone();
         both.add(&b).unwrap();
-        let mut d = Distributions::of(&a);
-        d.add(&Distributions::of(&b));
-        assert_eq!(d, Distributions::of(&both));
+        let mut d = Distributions::of(&a, Some(&a));
+        d.add(&Distributions::of(&b, Some(&b)));
+        assert_eq!(d, Distributions::of(&both, Some(&both)));
         assert_eq!(d.incident_histogram().len(), 12);
     }
 }

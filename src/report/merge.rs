@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::cloud::TrialOutcome;
 
 use super::files::{read_run, OutputError};
-use super::{Distributions, Summary};
+use super::{Distributions, LatencySummary, Summary};
 
 /// Why shards cannot be merged.
 #[derive(Debug, thiserror::Error)]
@@ -22,9 +22,6 @@ pub enum MergeError {
     /// Some trials are in no shard.
     #[error("trials {0}..{1} are missing: merge every shard of the run")]
     Missing(u64, u64),
-    /// Latency histograms are not merged yet.
-    #[error("shards with traffic latency histograms cannot be merged by this version")]
-    Latency,
 }
 
 /// Reads shard folders and returns the summary and rows of the whole run, exactly as one run
@@ -36,9 +33,6 @@ pub fn merge_runs(dirs: &[PathBuf]) -> Result<(Summary, Vec<TrialOutcome>, Distr
     for dir in dirs {
         let (summary, mut shard_rows, shard_distributions) = read_run(dir)?;
         distributions.add(&shard_distributions);
-        if summary.metrics.latency_ms.is_some() {
-            return Err(MergeError::Latency);
-        }
         if let Some((f, fdir)) = &first {
             let why = if f.run.scenario_fingerprint != summary.run.scenario_fingerprint {
                 Some("scenario")
@@ -74,6 +68,7 @@ pub fn merge_runs(dirs: &[PathBuf]) -> Result<(Summary, Vec<TrialOutcome>, Distr
     if expected != first.run.trials_total {
         return Err(MergeError::Missing(expected, first.run.trials_total));
     }
-    let summary = Summary::build(first.run.clone(), &first.slo, &rows, None);
+    let latency = distributions.latency_histogram().as_ref().and_then(LatencySummary::of);
+    let summary = Summary::build(first.run.clone(), &first.slo, &rows, latency);
     Ok((summary, rows, distributions))
 }

@@ -31,13 +31,18 @@ pub struct RunInfo {
 impl RunInfo {
     /// The run facts of `scenario`.
     pub fn of(scenario: &Scenario) -> RunInfo {
+        let traffic_model = scenario
+            .traffic
+            .as_ref()
+            .map(|t| crate::cloud::traffic::ResolvedModel::of(scenario, t).name())
+            .unwrap_or("none");
         RunInfo {
             scenario: scenario.name.clone(),
             scenario_fingerprint: fingerprint(scenario),
             seed: scenario.simulation.seed,
             trials_total: scenario.simulation.trials,
             horizon_seconds: scenario.simulation.horizon.0 / 1_000_000,
-            traffic_model: "none".into(),
+            traffic_model: traffic_model.into(),
         }
     }
 }
@@ -68,6 +73,23 @@ pub struct LatencySummary {
     pub p99: f64,
     pub p999: f64,
     pub mean: f64,
+}
+
+impl LatencySummary {
+    /// Percentiles and mean of a latency histogram [µs], in ms; `None` when it is empty.
+    pub fn of(h: &hdrhistogram::Histogram<u64>) -> Option<LatencySummary> {
+        if h.is_empty() {
+            return None;
+        }
+        let ms = |us: f64| us / 1e3;
+        Some(LatencySummary {
+            p50: ms(h.value_at_quantile(0.5) as f64),
+            p90: ms(h.value_at_quantile(0.9) as f64),
+            p99: ms(h.value_at_quantile(0.99) as f64),
+            p999: ms(h.value_at_quantile(0.999) as f64),
+            mean: ms(h.mean()),
+        })
+    }
 }
 
 /// The metrics block of `summary.json`.

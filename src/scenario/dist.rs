@@ -75,6 +75,87 @@ impl DurationDist {
         }
     }
 
+    /// The `p` quantile [s] (inverse CDF), for `p` in (0, 1).
+    pub fn quantile_secs(&self, p: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        match self {
+            DurationDist::Constant(t) => t.as_secs_f64(),
+            DurationDist::Exponential { mean_s } => -mean_s * (1.0 - p).ln(),
+            DurationDist::Weibull { shape, scale_s } => scale_s * (-(1.0 - p).ln()).powf(1.0 / shape),
+            DurationDist::LogNormal { median_s, sigma } => {
+                let z = Normal::new(0.0, 1.0).map(|n| n.inverse_cdf(p)).unwrap_or(0.0);
+                median_s * (sigma * z).exp()
+            }
+            DurationDist::Uniform { min_s, max_s } => min_s + (max_s - min_s) * p,
+            DurationDist::Empirical(values) => {
+                // Equal weights: the value whose share of the sorted sample covers p.
+                let mut sorted: Vec<f64> = values.iter().map(|v| v.as_secs_f64()).collect();
+                sorted.sort_by(f64::total_cmp);
+                let i = ((p * sorted.len() as f64) as usize).min(sorted.len() - 1);
+                sorted[i]
+            }
+        }
+    }
+
+    /// P(X ≤ x) for `x` [s].
+    pub fn cdf_secs(&self, x: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        if x < 0.0 {
+            return 0.0;
+        }
+        match self {
+            DurationDist::Constant(t) => (x >= t.as_secs_f64()) as u8 as f64,
+            DurationDist::Exponential { mean_s } => 1.0 - (-x / mean_s).exp(),
+            DurationDist::Weibull { shape, scale_s } => 1.0 - (-(x / scale_s).powf(*shape)).exp(),
+            DurationDist::LogNormal { median_s, sigma } => {
+                if x <= 0.0 {
+                    return 0.0;
+                }
+                Normal::new(0.0, 1.0)
+                    .map(|n| n.cdf((x / median_s).ln() / sigma))
+                    .unwrap_or(0.5)
+            }
+            DurationDist::Uniform { min_s, max_s } => {
+                if max_s > min_s {
+                    ((x - min_s) / (max_s - min_s)).clamp(0.0, 1.0)
+                } else {
+                    (x >= *min_s) as u8 as f64
+                }
+            }
+            DurationDist::Empirical(values) => {
+                values.iter().filter(|v| v.as_secs_f64() <= x).count() as f64 / values.len() as f64
+            }
+        }
+    }
+
+    /// The squared coefficient of variation, Var/Mean², from the closed forms.
+    pub fn scv(&self) -> f64 {
+        let m = self.mean_secs();
+        let var = match self {
+            DurationDist::Constant(_) => 0.0,
+            DurationDist::Exponential { mean_s } => mean_s * mean_s,
+            DurationDist::Weibull { shape, scale_s } => {
+                let g = statrs::function::gamma::gamma;
+                scale_s * scale_s * (g(1.0 + 2.0 / shape) - g(1.0 + 1.0 / shape).powi(2))
+            }
+            DurationDist::LogNormal { sigma, .. } => m * m * ((sigma * sigma).exp() - 1.0),
+            DurationDist::Uniform { min_s, max_s } => (max_s - min_s).powi(2) / 12.0,
+            DurationDist::Empirical(values) => {
+                values.iter().map(|v| (v.as_secs_f64() - m).powi(2)).sum::<f64>() / values.len() as f64
+            }
+        };
+        if m > 0.0 {
+            var / (m * m)
+        } else {
+            0.0
+        }
+    }
+
+    /// True when the distribution is exponential (so M/M/c formulas are exact).
+    pub fn is_exponential(&self) -> bool {
+        matches!(self, DurationDist::Exponential { .. })
+    }
+
     /// True when every draw is the same value.
     pub fn is_constant(&self) -> bool {
         matches!(self, DurationDist::Constant(_))
@@ -142,6 +223,25 @@ mod tests {
             ]),
             (14.0f64 / 3.0).sqrt(),
         );
+    }
+
+    #[test]
+    fn quantiles_invert_the_cdf() {
+        let e = DurationDist::Exponential { mean_s: 10.0 };
+        assert!((e.quantile_secs(0.5) - 10.0 * 2f64.ln()).abs() < 1e-12);
+        let l = DurationDist::LogNormal {
+            median_s: 20.0,
+            sigma: 0.5,
+        };
+        assert!((l.quantile_secs(0.5) - 20.0).abs() < 1e-9);
+        // z(0.975) = 1.959964
+        assert!((l.quantile_secs(0.975) - 20.0 * (0.5f64 * 1.959_964).exp()).abs() < 1e-4);
+        assert_eq!(
+            DurationDist::Uniform { min_s: 1.0, max_s: 3.0 }.quantile_secs(0.25),
+            1.5
+        );
+        assert!((e.scv() - 1.0).abs() < 1e-12);
+        assert_eq!(DurationDist::Constant(SimTime::SECOND).scv(), 0.0);
     }
 
     #[test]

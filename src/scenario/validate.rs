@@ -303,10 +303,6 @@ pub fn check_supported(s: &Scenario, source: &str, text: &str) -> Result<(), Sce
             inject_key(|f| matches!(f, Fault::SpotReclaim { .. })),
             "fault = \"spot_reclaim\"",
         ),
-        (
-            inject_key(|f| matches!(f, Fault::TrafficSpike { .. })),
-            "fault = \"traffic_spike\"",
-        ),
     ];
     match unsupported.into_iter().find_map(|(key, what)| key.map(|k| (k, what))) {
         Some((key, what)) => Err(ctx.err(&key, format!("{what} is not supported yet in this version of nines"))),

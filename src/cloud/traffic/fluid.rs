@@ -1,0 +1,306 @@
+//! The fluid model: between infrastructure events, traffic is a flow split by the routing, and
+//! what it meets is computed from queueing theory instead of simulated request by request.
+//!
+//! Per segment of constant routing: offered requests are ∫ rate (exact for the daily sinusoid);
+//! structural failures are the dead share of them; overload losses are ∫ max(0, w·rate − cap)
+//! per target (exact); latency and timeouts come from each target's M/G/c queue at its load,
+//! evaluated per hour of the segment and mixed by request counts. Retries raise the offered load
+//! by 1 + p + … + p^r at a per-try failure probability p found by fixed-point iteration, and a
+//! request fails when all its r + 1 tries do.
+
+use std::sync::OnceLock;
+
+use crate::kernel::SimTime;
+use crate::scenario::{DurationDist, Scenario, Traffic};
+
+use super::super::world::World;
+use super::queueing::Wait;
+use super::shape::LoadShape;
+use super::Flows;
+
+/// Utilisation buckets for latency: a target at utilisation ρ < 1 uses bucket ⌊ρ·BUCKETS⌋;
+/// bucket `BUCKETS` holds saturated targets.
+const BUCKETS: usize = 256;
+/// Latency bins between `GRID_MIN_S` and the timeout, log-spaced.
+const GRID: usize = 400;
+const GRID_MIN_S: f64 = 1e-5;
+/// Service-time quantile points used to convolve service with the queueing wait.
+const SERVICE_POINTS: usize = 200;
+/// Latency is evaluated at this granularity within a segment of diurnal traffic.
+const PIECE: SimTime = SimTime::HOUR;
+
+/// Latency distributions by utilisation bucket, computed on first use and shared by every worker
+/// of a run (they depend only on the scenario).
+pub struct LatencyTemplates {
+    /// Bin edges [s], `GRID + 1` of them, the last one the timeout.
+    edges: Vec<f64>,
+    /// Per bucket: the probability mass of each bin, and the share beyond the timeout.
+    buckets: Vec<OnceLock<(Vec<f64>, f64)>>,
+    service: DurationDist,
+    service_points: Vec<f64>,
+    concurrency: u32,
+    queue_limit: u32,
+    capacity: f64,
+}
+
+impl LatencyTemplates {
+    /// Templates for the scenario's instances and traffic (filled lazily).
+    pub fn new(scenario: &Scenario, traffic: &Traffic) -> Self {
+        let timeout = traffic.timeout.as_secs_f64();
+        let lo = GRID_MIN_S.min(timeout / 10.0);
+        let edges = (0..=GRID)
+            .map(|k| lo * (timeout / lo).powf(k as f64 / GRID as f64))
+            .collect();
+        let service = traffic.service_time.clone();
+        let service_points = (0..SERVICE_POINTS)
+            .map(|j| service.quantile_secs((j as f64 + 0.5) / SERVICE_POINTS as f64))
+            .collect();
+        let concurrency = scenario.fleet.instance.concurrency;
+        LatencyTemplates {
+            edges,
+            buckets: (0..=BUCKETS).map(|_| OnceLock::new()).collect(),
+            capacity: concurrency as f64 / service.mean_secs().max(1e-12),
+            service,
+            service_points,
+            concurrency,
+            queue_limit: scenario.fleet.instance.queue_limit,
+        }
+    }
+
+    fn bucket_of(&self, load: f64) -> usize {
+        let rho = load / self.capacity;
+        if rho >= 1.0 {
+            BUCKETS
+        } else {
+            ((rho * BUCKETS as f64) as usize).min(BUCKETS - 1)
+        }
+    }
+
+    /// The bin masses and beyond-timeout share of bucket `b`.
+    fn template(&self, b: usize) -> &(Vec<f64>, f64) {
+        self.buckets[b].get_or_init(|| self.compute(b))
+    }
+
+    fn compute(&self, b: usize) -> (Vec<f64>, f64) {
+        let mean_s = self.service.mean_secs();
+        // Wait: none with prob 1 − p, else exponential with mean θ; a saturated target's served
+        // requests wait for the whole queue ahead of them.
+        let (p_wait, theta, fixed) = if b == BUCKETS {
+            (0.0, 1.0, self.queue_limit as f64 / self.capacity)
+        } else {
+            let lambda = (b as f64 + 0.5) / BUCKETS as f64 * self.capacity;
+            let w = Wait::mgc(self.concurrency, lambda, mean_s, self.service.scv()).unwrap_or(Wait {
+                p_wait: 1.0,
+                mean_given_wait: f64::INFINITY,
+            });
+            (w.p_wait, w.mean_given_wait, 0.0)
+        };
+        let cdf = |x: f64| -> f64 {
+            let x = x - fixed;
+            let served = self.service.cdf_secs(x);
+            if p_wait == 0.0 {
+                return served;
+            }
+            let waited: f64 = self
+                .service_points
+                .iter()
+                .map(|&s| if x > s { 1.0 - (-(x - s) / theta).exp() } else { 0.0 })
+                .sum::<f64>()
+                / SERVICE_POINTS as f64;
+            (1.0 - p_wait) * served + p_wait * waited
+        };
+        let values: Vec<f64> = self.edges.iter().map(|&x| cdf(x)).collect();
+        let masses = values.windows(2).map(|w| (w[1] - w[0]).max(0.0)).collect();
+        let beyond = (1.0 - values[GRID]).max(0.0);
+        // Anything below the first edge is counted in the first bin.
+        let mut masses: Vec<f64> = masses;
+        masses[0] += values[0];
+        (masses, beyond)
+    }
+
+    /// Representative latency of bin `k` [µs]: the geometric mid-point.
+    fn bin_value_us(&self, k: usize) -> u64 {
+        ((self.edges[k] * self.edges[k + 1]).sqrt() * 1e6).round().max(1.0) as u64
+    }
+}
+
+/// Accumulators of one trial's fluid traffic.
+#[derive(Clone, Debug, Default)]
+pub struct FluidState {
+    segment_start: SimTime,
+    flows: Flows,
+    spike: f64,
+    /// Logical requests and failed ones (fractional; rounded at the end of the trial).
+    requests: f64,
+    failed: f64,
+    /// Answered requests per utilisation bucket (turned into latency bins at the end).
+    answered: Vec<f64>,
+}
+
+impl FluidState {
+    pub(super) fn reset(&mut self) {
+        self.segment_start = SimTime::ZERO;
+        self.flows = Flows::default();
+        self.spike = 1.0;
+        self.requests = 0.0;
+        self.failed = 0.0;
+        self.answered.clear();
+        self.answered.resize(BUCKETS + 1, 0.0);
+    }
+}
+
+/// One evaluation of a stretch of time at a given load scale.
+#[derive(Default)]
+struct Tally {
+    tries: f64,
+    failed_tries: f64,
+}
+
+impl World<'_> {
+    /// Closes the fluid segment that ends `now` and opens one with the current flows.
+    pub(in crate::cloud) fn fluid_segment(&mut self, now: SimTime) {
+        let Some(traffic) = self.scenario.traffic.as_ref() else {
+            return;
+        };
+        let Some(t) = self.traffic.as_mut() else { return };
+        if t.model != super::ResolvedModel::Fluid {
+            return;
+        }
+        let (a, b) = (t.fluid.segment_start, now);
+        if b > a {
+            let flows = std::mem::take(&mut t.fluid.flows);
+            let spike = t.fluid.spike;
+            let offered = spike * t.shape.integral(a, b);
+            // Fixed point of the retry load: tries per request m = 1 + p + … + p^r.
+            let mut m = 1.0;
+            let mut p = 0.0;
+            for _ in 0..if traffic.retries > 0 { 4 } else { 1 } {
+                let tally = evaluate(&t.shape, &flows, &t.templates, a, b, spike * m, None);
+                p = if tally.tries > 0.0 {
+                    (tally.failed_tries / tally.tries).min(1.0)
+                } else {
+                    0.0
+                };
+                m = (0..=traffic.retries).map(|k| p.powi(k as i32)).sum();
+            }
+            evaluate(
+                &t.shape,
+                &flows,
+                &t.templates,
+                a,
+                b,
+                spike * m,
+                Some(&mut t.fluid.answered),
+            );
+            t.fluid.requests += offered;
+            t.fluid.failed += offered * p.powi(traffic.retries as i32 + 1);
+        }
+        t.fluid.segment_start = now;
+    }
+
+    /// Starts the next segment with the routing just computed.
+    pub(in crate::cloud) fn fluid_snapshot(&mut self) {
+        let Some(t) = self.traffic.as_mut() else { return };
+        if t.model == super::ResolvedModel::Fluid {
+            t.fluid.flows.clone_from(&t.flows);
+            t.fluid.spike = t.spike;
+        }
+    }
+
+    /// Ends the trial's fluid traffic: counts, and answered requests into the latency histogram.
+    pub(in crate::cloud) fn finish_fluid(&mut self, horizon: SimTime) {
+        self.fluid_segment(horizon);
+        let Some(t) = self.traffic.as_mut() else { return };
+        if t.model != super::ResolvedModel::Fluid {
+            return;
+        }
+        t.requests = t.fluid.requests.round() as u64;
+        t.failed = (t.fluid.failed.round() as u64).min(t.requests);
+        let mut bins = [0.0; GRID];
+        for (bucket, &n) in t.fluid.answered.iter().enumerate() {
+            if n > 0.0 {
+                let (masses, _) = t.templates.template(bucket);
+                for (bin, m) in bins.iter_mut().zip(masses) {
+                    *bin += n * m;
+                }
+            }
+        }
+        for (k, &n) in bins.iter().enumerate() {
+            let count = n.round() as u64;
+            if count > 0 {
+                let _ = t.latency.record_n(t.templates.bin_value_us(k), count);
+            }
+        }
+    }
+}
+
+/// Tries and failed tries in `[a, b]` with the offered rate scaled by `scale`; with `answered`,
+/// also adds the answered tries to the latency bins.
+fn evaluate(
+    shape: &LoadShape,
+    flows: &Flows,
+    templates: &LatencyTemplates,
+    a: SimTime,
+    b: SimTime,
+    scale: f64,
+    mut answered: Option<&mut Vec<f64>>,
+) -> Tally {
+    let tries = scale * shape.integral(a, b);
+    let mut tally = Tally {
+        tries,
+        failed_tries: flows.dead * tries,
+    };
+    let capacity = templates.capacity;
+    // Targets with the same share behave the same: evaluate each share once.
+    let mut shares: Vec<(f64, f64)> = Vec::new();
+    for &(_, w) in &flows.working {
+        match shares.iter_mut().find(|(s, _)| *s == w) {
+            Some((_, n)) => *n += 1.0,
+            None => shares.push((w, 1.0)),
+        }
+    }
+    for &(w, count) in &shares {
+        tally.failed_tries += count * shape.excess_integral(a, b, w * scale, capacity);
+        for_each_piece(shape, a, b, |p0, p1, repeat| {
+            let len = (p1 - p0).as_secs_f64();
+            if len <= 0.0 {
+                return;
+            }
+            let load = w * scale * shape.integral(p0, p1) / len;
+            let bucket = templates.bucket_of(load);
+            let served = load.min(capacity) * len * count * repeat;
+            let (_, beyond) = templates.template(bucket);
+            tally.failed_tries += served * beyond;
+            if let Some(by_bucket) = answered.as_deref_mut() {
+                by_bucket[bucket] += served * (1.0 - beyond);
+            }
+        });
+    }
+    tally.failed_tries = tally.failed_tries.min(tally.tries);
+    tally
+}
+
+/// Splits `[a, b]` into pieces of constant-enough load: one piece for constant traffic, hours for
+/// diurnal traffic. Whole days repeat exactly, so a long segment costs at most two days of pieces:
+/// `f(p0, p1, repeat)` is called with `repeat` > 1 for the pieces of a day that recurs.
+fn for_each_piece(shape: &LoadShape, a: SimTime, b: SimTime, mut f: impl FnMut(SimTime, SimTime, f64)) {
+    if shape.amplitude == 0.0 {
+        f(a, b, 1.0);
+        return;
+    }
+    let whole_days = (b - a).0 / SimTime::DAY.0;
+    let mut piece = |from: SimTime, to: SimTime, repeat: f64| {
+        let mut p = from;
+        while p < to {
+            let q = (p + PIECE).min(to);
+            f(p, q, repeat);
+            p = q;
+        }
+    };
+    if whole_days >= 2 {
+        piece(a, a + SimTime::DAY, whole_days as f64);
+        piece(a + SimTime::DAY * whole_days, b, 1.0);
+    } else {
+        piece(a, b, 1.0);
+    }
+}

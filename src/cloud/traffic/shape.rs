@@ -1,0 +1,177 @@
+//! The offered load over time: a constant rate, or a daily sinusoid, times any traffic spikes.
+
+use std::f64::consts::TAU;
+
+use crate::kernel::SimTime;
+use crate::scenario::TrafficShape;
+
+const DAY_S: f64 = 86_400.0;
+
+/// Requests per second as a function of time, in closed form so it can be integrated exactly.
+#[derive(Clone, Copy, Debug)]
+pub struct LoadShape {
+    /// Mean rate [req/s].
+    pub mean: f64,
+    /// Relative amplitude a of `1 + a·cos(2π(t − peak)/day)`; 0 for constant traffic.
+    pub amplitude: f64,
+    /// Time of day of the peak [s].
+    pub peak_s: f64,
+}
+
+impl LoadShape {
+    /// The shape of `[traffic]`. A peak-to-trough ratio p gives amplitude (p − 1)/(p + 1), so
+    /// that max/min = p and the daily mean is `rate`.
+    pub fn new(rate: f64, shape: TrafficShape) -> Self {
+        match shape {
+            TrafficShape::Constant => LoadShape {
+                mean: rate,
+                amplitude: 0.0,
+                peak_s: 0.0,
+            },
+            TrafficShape::Diurnal {
+                peak_to_trough,
+                peak_at,
+            } => LoadShape {
+                mean: rate,
+                amplitude: (peak_to_trough - 1.0) / (peak_to_trough + 1.0),
+                peak_s: peak_at.as_secs_f64(),
+            },
+        }
+    }
+
+    fn phase(&self, t_s: f64) -> f64 {
+        TAU * (t_s - self.peak_s) / DAY_S
+    }
+
+    /// Rate at `t` [req/s].
+    pub fn rate(&self, t: SimTime) -> f64 {
+        self.mean * (1.0 + self.amplitude * self.phase(t.as_secs_f64()).cos())
+    }
+
+    /// The highest rate of the day [req/s].
+    pub fn max_rate(&self) -> f64 {
+        self.mean * (1.0 + self.amplitude)
+    }
+
+    /// Expected requests in `[t0, t1]`: ∫ rate dt.
+    pub fn integral(&self, t0: SimTime, t1: SimTime) -> f64 {
+        let (a, b) = (t0.as_secs_f64(), t1.as_secs_f64());
+        if b <= a {
+            return 0.0;
+        }
+        let wave = if self.amplitude == 0.0 {
+            0.0
+        } else {
+            self.amplitude * DAY_S / TAU * (self.phase(b).sin() - self.phase(a).sin())
+        };
+        self.mean * ((b - a) + wave)
+    }
+
+    /// The first time after `t` at which the rate crosses `level` (either way), if it ever does.
+    pub fn next_crossing(&self, t: SimTime, level: f64) -> Option<SimTime> {
+        if self.amplitude == 0.0 {
+            return None;
+        }
+        let k = (level / self.mean - 1.0) / self.amplitude;
+        if !(-1.0..1.0).contains(&k) {
+            return None;
+        }
+        let base = k.acos(); // crossings at phase ±base + 2πj
+        let phase = self.phase(t.as_secs_f64());
+        let turns = (phase / TAU).floor();
+        let candidates = [-base, base, TAU - base, TAU + base];
+        let next = candidates
+            .iter()
+            .map(|c| turns * TAU + c)
+            .filter(|&p| p > phase + 1e-9)
+            .fold(f64::INFINITY, f64::min);
+        let secs = self.peak_s + next * DAY_S / TAU;
+        // One microsecond past the crossing, so that the rate is on its new side there.
+        Some(SimTime::from_secs_f64(secs) + SimTime(1))
+    }
+
+    /// ∫ max(0, w·rate − cap) dt over `[t0, t1]`: the requests beyond a capacity `cap` [req/s]
+    /// of a target that gets the share `w` of the traffic.
+    pub fn excess_integral(&self, t0: SimTime, t1: SimTime, w: f64, cap: f64) -> f64 {
+        if w <= 0.0 || t1 <= t0 {
+            return 0.0;
+        }
+        if w * self.max_rate() <= cap {
+            return 0.0;
+        }
+        let level = cap / w;
+        let mut total = 0.0;
+        let mut a = t0;
+        while a < t1 {
+            let b = self.next_crossing(a, level).map_or(t1, |c| c.min(t1));
+            let mid = SimTime(a.0 + (b.0 - a.0) / 2);
+            if self.rate(mid) > level {
+                total += w * self.integral(a, b) - cap * (b - a).as_secs_f64();
+            }
+            a = b;
+        }
+        total.max(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diurnal() -> LoadShape {
+        LoadShape::new(
+            100.0,
+            TrafficShape::Diurnal {
+                peak_to_trough: 3.0,
+                peak_at: SimTime::from_secs(14 * 3600),
+            },
+        )
+    }
+
+    #[test]
+    fn peak_and_trough_and_daily_mean() {
+        let s = diurnal();
+        assert!((s.rate(SimTime::from_secs(14 * 3600)) - 150.0).abs() < 1e-9);
+        assert!((s.rate(SimTime::from_secs(2 * 3600)) - 50.0).abs() < 1e-9);
+        // Over whole days the mean rate is `rate`.
+        assert!((s.integral(SimTime::ZERO, SimTime::DAY * 3) - 100.0 * 3.0 * DAY_S).abs() < 1e-3);
+    }
+
+    #[test]
+    fn integral_matches_midpoint_sum() {
+        let s = diurnal();
+        let (a, b) = (SimTime::from_secs(5_000), SimTime::from_secs(50_000));
+        let n = 100_000;
+        let dt = (b - a).as_secs_f64() / n as f64;
+        let sum: f64 = (0..n)
+            .map(|i| s.rate(SimTime::from_secs_f64(a.as_secs_f64() + (i as f64 + 0.5) * dt)) * dt)
+            .sum();
+        assert!((s.integral(a, b) - sum).abs() < 1e-3 * sum);
+    }
+
+    #[test]
+    fn crossings_are_where_the_rate_equals_the_level() {
+        let s = diurnal();
+        let mut t = SimTime::ZERO;
+        for _ in 0..6 {
+            t = s.next_crossing(t, 120.0).unwrap();
+            assert!((s.rate(t) - 120.0).abs() < 1e-3, "{}", s.rate(t));
+        }
+        assert!(t < SimTime::DAY * 4);
+        assert_eq!(s.next_crossing(SimTime::ZERO, 200.0), None);
+    }
+
+    #[test]
+    fn excess_matches_brute_force() {
+        let s = diurnal();
+        let (a, b) = (SimTime::ZERO, SimTime::DAY * 2);
+        let (w, cap) = (0.5, 60.0); // the target is over capacity when rate > 120
+        let n = 200_000;
+        let dt = (b - a).as_secs_f64() / n as f64;
+        let brute: f64 = (0..n)
+            .map(|i| (w * s.rate(SimTime::from_secs_f64((i as f64 + 0.5) * dt)) - cap).max(0.0) * dt)
+            .sum();
+        let exact = s.excess_integral(a, b, w, cap);
+        assert!((exact - brute).abs() < 1e-3 * brute, "{exact} vs {brute}");
+    }
+}
