@@ -188,3 +188,86 @@ fn a_trace_replays_the_trials_downtime() {
         "the drill's 4-hour outage costs at least the DNS failover minute"
     );
 }
+
+/// With request-level traffic (and its latency histogram) too.
+#[test]
+fn traffic_results_do_not_depend_on_threads_or_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("traffic.toml");
+    std::fs::write(
+        &file,
+        r#"
+        [simulation]
+        horizon = "2h"
+        trials = 9
+        seed = 5
+        [[zones]]
+        name = "a"
+        [[zones]]
+        name = "b"
+        [fleet]
+        zones = ["a", "b"]
+        desired = 4
+        health_check_type = "elb"
+        [[fleet.failure_modes]]
+        name = "crash"
+        kind = "crash"
+        time_between = { dist = "exponential", mean = "6h" }
+        [traffic]
+        rate = 50.0
+        service_time = { dist = "lognormal", median = "20ms", sigma = 0.5 }
+        timeout = "1s"
+        model = "requests"
+        retries = 1
+        retry_backoff = { dist = "uniform", min = "10ms", max = "50ms" }
+        "#,
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let dir = |name: &str| tmp.path().join(name);
+    nines(&[
+        "run",
+        f,
+        "--threads",
+        "1",
+        "--quiet",
+        "--out",
+        dir("t1").to_str().unwrap(),
+    ]);
+    nines(&[
+        "run",
+        f,
+        "--threads",
+        "2",
+        "--quiet",
+        "--out",
+        dir("t2").to_str().unwrap(),
+    ]);
+    for k in 1..=2 {
+        let out = dir(&format!("s{k}"));
+        nines(&[
+            "run",
+            f,
+            "--shard",
+            &format!("{k}/2"),
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+    }
+    let (s1, s2, merged) = (dir("s1"), dir("s2"), dir("merged"));
+    nines(&[
+        "merge",
+        s1.to_str().unwrap(),
+        s2.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+        "--quiet",
+    ]);
+    for file in ["summary.json", "trials.csv", "distributions.json"] {
+        assert_eq!(read(&dir("t1"), file), read(&dir("t2"), file), "{file}: threads");
+        assert_eq!(read(&dir("t1"), file), read(&merged, file), "{file}: shards");
+    }
+    assert!(read(&merged, "summary.json").contains("\"traffic_model\": \"requests\""));
+    assert!(read(&merged, "distributions.json").contains("latency_us"));
+}
