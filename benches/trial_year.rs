@@ -18,12 +18,14 @@ fn bench(c: &mut Criterion) {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("scenarios")
             .join(format!("{name}.toml"));
-        let s = scenario::load(&path).expect("example scenario");
+        let mut s = scenario::load(&path).expect("example scenario");
+        // Availability only: the example without its [traffic] section (traffic has its own bench).
+        s.traffic = None;
         let years = s.simulation.horizon.as_secs_f64() / (365.0 * 86_400.0);
         let mut world = World::new(&s);
         let mut trial = 0u64;
         g.throughput(Throughput::Elements(1));
-        g.bench_function(format!("{name} ({years:.2} y per trial)"), |b| {
+        g.bench_function(format!("{name} ({years:.2} y per trial), availability only"), |b| {
             b.iter(|| {
                 trial += 1;
                 world.run_trial(trial)
@@ -33,8 +35,9 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/multi-az.toml");
-    let s = scenario::load(&path).expect("example scenario");
-    let mut g = c.benchmark_group("multi-az, 20k trial-years, all cores, with aggregation");
+    let mut s = scenario::load(&path).expect("example scenario");
+    s.traffic = None;
+    let mut g = c.benchmark_group("multi-az availability only, 20k trial-years, all cores, with aggregation");
     g.throughput(Throughput::Elements(20_000));
     g.sample_size(10);
     g.bench_function("run + summary", |b| {
