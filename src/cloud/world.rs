@@ -41,6 +41,8 @@ pub(super) enum Event {
     RequestRetry { first: SimTime, number: u8 },
     /// An instance finishes serving the request in one of its concurrency slots.
     RequestDone { id: InstanceId, slot: u16 },
+    /// The oldest try held by a target that cannot answer times out.
+    HeldTryTimesOut { id: InstanceId },
     /// The daily load curve crosses the rate at which overload errors exceed the SLO's budget.
     LoadCrossing,
     /// An injected traffic spike ends.
@@ -199,6 +201,7 @@ impl<'s> World<'s> {
             Event::RequestArrives => self.request_arrives(now),
             Event::RequestRetry { first, number } => self.request_retry(now, first, number),
             Event::RequestDone { id, slot } => self.request_done(now, id, slot),
+            Event::HeldTryTimesOut { id } => self.held_try_times_out(now, id),
             Event::LoadCrossing => self.routing_changed = true,
             Event::TrafficSpikeEnds { index } => self.traffic_spike(now, index as usize, false),
         }

@@ -12,8 +12,10 @@ pub fn render_table(s: &Summary) -> String {
     let horizon_days = s.run.horizon_seconds as f64 / 86_400.0;
     let per = if (horizon_days - 365.0).abs() < 1e-9 {
         "year".to_string()
-    } else {
+    } else if horizon_days >= 1.0 {
         format!("{horizon_days:.0} d")
+    } else {
+        format!("{:.0} h", horizon_days * 24.0)
     };
     let mut out = String::new();
     let _ = writeln!(

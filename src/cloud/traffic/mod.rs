@@ -90,6 +90,8 @@ pub(super) struct Server {
     pub slots: Vec<Option<Attempt>>,
     pub free: Vec<u16>,
     pub queue: VecDeque<Attempt>,
+    /// Tries sent while it could not answer (hung, unreachable), waiting for their timeout.
+    pub held: VecDeque<Attempt>,
     /// Requests in service or waiting, as least-outstanding-requests sees them.
     pub outstanding: u32,
     pub timer: Option<TimerSlot>,

@@ -119,20 +119,60 @@ impl World<'_> {
         };
         let inst = &self.instances[id as usize];
         if !(inst.is_working() && self.nodes[inst.group_zone].up) {
-            let how = if inst.condition == Condition::Crashed && self.nodes[inst.group_zone].up {
-                Failure::Now
-            } else {
-                Failure::AtTimeout
-            };
-            return self.try_failed(now, attempt, how);
+            if inst.condition == Condition::Crashed && self.nodes[inst.group_zone].up {
+                // Connection refused: the LB answers 502 at once, and the target holds nothing,
+                // so least-outstanding-requests keeps choosing it (the "black hole").
+                return self.try_failed(now, attempt, Failure::Now);
+            }
+            // Hung or unreachable: the try sits there, outstanding, until it times out.
+            return self.hold(now, id, attempt);
         }
         self.enqueue(now, id, attempt);
     }
 
+    /// A try to a target that will never answer: outstanding until its timeout.
+    fn hold(&mut self, now: SimTime, id: InstanceId, attempt: Attempt) {
+        let timeout = self.scenario.traffic.as_ref().map_or(SimTime::ZERO, |t| t.timeout);
+        self.ensure_server(id);
+        let Some(t) = self.traffic.as_mut() else { return };
+        let server = &mut t.servers[id as usize];
+        server.outstanding += 1;
+        server.held.push_back(attempt);
+        let at = (attempt.sent + timeout).max(now);
+        self.queue.schedule(at, NORMAL, Event::HeldTryTimesOut { id });
+    }
+
+    /// The oldest held try of a target times out (all share one timeout, so they leave in order).
+    pub(in crate::cloud) fn held_try_times_out(&mut self, now: SimTime, id: InstanceId) {
+        let Some(t) = self.traffic.as_mut() else { return };
+        let Some(server) = t.servers.get_mut(id as usize) else {
+            return;
+        };
+        let Some(attempt) = server.held.pop_front() else { return };
+        server.outstanding = server.outstanding.saturating_sub(1);
+        self.try_failed(now, attempt, Failure::AtTimeout);
+    }
+
     /// The try reaches a working instance: a free slot serves it, else it waits if there is room.
     fn enqueue(&mut self, now: SimTime, id: InstanceId, attempt: Attempt) {
-        let concurrency = self.scenario.fleet.instance.concurrency as usize;
         let queue_limit = self.scenario.fleet.instance.queue_limit as usize;
+        self.ensure_server(id);
+        let Some(t) = self.traffic.as_mut() else { return };
+        let server = &mut t.servers[id as usize];
+        if let Some(slot) = server.free.pop() {
+            server.outstanding += 1;
+            self.start_service(now, id, slot, attempt);
+        } else if server.queue.len() < queue_limit {
+            server.outstanding += 1;
+            server.queue.push_back(attempt);
+        } else {
+            self.try_failed(now, attempt, Failure::Now);
+        }
+    }
+
+    /// Sets up the instance's server on its first request of the trial.
+    fn ensure_server(&mut self, id: InstanceId) {
+        let concurrency = self.scenario.fleet.instance.concurrency as usize;
         if self.traffic.as_ref().is_some_and(|t| t.servers.len() <= id as usize) {
             if let Some(t) = self.traffic.as_mut() {
                 t.servers.resize_with(id as usize + 1, Server::default);
@@ -152,19 +192,9 @@ impl World<'_> {
                 s.free.clear();
                 s.free.extend((0..concurrency as u16).rev());
                 s.queue.clear();
+                s.held.clear();
                 s.outstanding = 0;
             }
-        }
-        let Some(t) = self.traffic.as_mut() else { return };
-        let server = &mut t.servers[id as usize];
-        if let Some(slot) = server.free.pop() {
-            server.outstanding += 1;
-            self.start_service(now, id, slot, attempt);
-        } else if server.queue.len() < queue_limit {
-            server.outstanding += 1;
-            server.queue.push_back(attempt);
-        } else {
-            self.try_failed(now, attempt, Failure::Now);
         }
     }
 
@@ -226,7 +256,7 @@ impl World<'_> {
         dropped.extend(server.queue.drain(..));
         server.free.clear();
         server.free.extend((0..server.slots.len() as u16).rev());
-        server.outstanding = 0;
+        server.outstanding = server.held.len() as u32;
         self.queue.cancel(timer);
         let how = if crashed { Failure::Now } else { Failure::AtTimeout };
         for attempt in dropped {
