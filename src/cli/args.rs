@@ -28,9 +28,10 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario and report availability, downtime, incidents and cost.
     ///
-    /// Writes summary.json and trials.csv into --out (default results/<scenario file stem>/) and
-    /// prints a summary table. The same scenario and seed give the same numbers whatever
-    /// --threads and however the trials are sharded.
+    /// Writes summary.json, trials.csv, charts (SVG and PNG) and a self-contained report.html into
+    /// --out (default results/<scenario file stem>/) and prints a summary table. The same
+    /// scenario and seed give the same numbers whatever --threads and however the trials are
+    /// sharded.
     Run(RunArgs),
     /// Check a scenario for errors without running it (exit 2 and the key at fault if wrong).
     Check {
@@ -44,9 +45,13 @@ pub enum Command {
         /// Shard output folders (each written by `nines run --shard K/N --out DIR`).
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// Where to write the merged summary.json and trials.csv.
+        /// Where to write the merged summary.json, trials.csv, charts and report.html.
         #[arg(long)]
         out: PathBuf,
+        /// The scenario the shards ran: adds its settings and the timeline chart to report.html,
+        /// so that the merged folder equals a single run's file for file.
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
         #[command(flatten)]
         print: PrintArgs,
     },

@@ -15,7 +15,12 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Check { scenario } => check(&scenario),
-        Command::Merge { dirs, out, print } => merge(&dirs, &out, &print),
+        Command::Merge {
+            dirs,
+            out,
+            scenario,
+            print,
+        } => merge(&dirs, &out, scenario.as_deref(), &print),
     }
 }
 
@@ -82,6 +87,7 @@ fn run(args: RunArgs) -> Result<(), CliError> {
         let (_, records) = World::new(&s).run_trial_traced(n);
         report::write_trace(&out.join(format!("trace-{n}.csv")), &records).map_err(CliError::failed)?;
     }
+    super::review::write_report(&out, Some(&s), &summary, outcomes, &distributions)?;
 
     if args.print.json {
         print_json(&summary)?;
@@ -99,10 +105,14 @@ fn run(args: RunArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn merge(dirs: &[PathBuf], out: &Path, print: &PrintArgs) -> Result<(), CliError> {
+fn merge(dirs: &[PathBuf], out: &Path, scenario: Option<&Path>, print: &PrintArgs) -> Result<(), CliError> {
     // Shards that do not add up to one run are a problem with the arguments: exit 2.
     let (summary, rows, distributions) = report::merge_runs(dirs).map_err(CliError::usage)?;
+    let scenario = scenario
+        .map(|p| super::review::merged_scenario(p, &summary))
+        .transpose()?;
     report::write_run(out, &summary, &rows, &distributions).map_err(CliError::failed)?;
+    super::review::write_report(out, scenario.as_ref(), &summary, &rows, &distributions)?;
     if print.json {
         print_json(&summary)?;
     } else if !print.quiet {

@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod progress;
+mod review;
 
 use clap::Parser;
 

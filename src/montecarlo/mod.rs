@@ -9,7 +9,7 @@ mod shard;
 pub mod sweep;
 
 pub use compare::{run_paired, PairedDifference, PairingError};
-pub use shard::{Shard, ShardError};
+pub use shard::{AutoShardError, Shard, ShardError};
 
 use std::ops::Range;
 
@@ -107,5 +107,69 @@ pub fn run_trials(
     match threads {
         None => Ok(work()),
         Some(n) => Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build()?.install(work)),
+    }
+}
+
+/// How a run that stops at a confidence target ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stopping {
+    /// Trials run (a whole number of batches, or `max_trials`).
+    pub trials: u64,
+    /// Mean unavailability (1 − availability) over those trials.
+    pub unavailability: f64,
+    /// Half-width of its 95 % CI, relative to it (infinite while no downtime was seen).
+    pub relative_half_width: f64,
+    /// The target was met (else `max_trials` was reached first).
+    pub met: bool,
+}
+
+/// Runs trials in fixed batches — `0..batch`, `batch..2·batch`, … — until the 95 % CI
+/// half-width of the mean unavailability is at most `rel` of the estimate, or `max_trials` have
+/// run. Batches are fixed and each trial's result depends only on its index, so where it stops
+/// does not depend on the thread count.
+pub fn run_until_ci(
+    scenario: &Scenario,
+    rel: f64,
+    max_trials: u64,
+    batch: u64,
+    threads: Option<usize>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<(RunResults, Stopping), rayon::ThreadPoolBuildError> {
+    let batch = batch.max(2);
+    let mut all: Option<RunResults> = None;
+    let mut done = 0;
+    loop {
+        let end = (done + batch).min(max_trials);
+        let part = run_trials(scenario, done..end, threads, progress)?;
+        done = end;
+        let results = match all.take() {
+            None => part,
+            Some(mut acc) => {
+                acc.outcomes.extend(part.outcomes);
+                let _ = acc.incident_seconds.add(&part.incident_seconds);
+                if let (Some(a), Some(b)) = (acc.latency_us.as_mut(), part.latency_us.as_ref()) {
+                    let _ = a.add(b);
+                }
+                acc
+            }
+        };
+        let unavailability: Vec<f64> = results.outcomes.iter().map(|o| 1.0 - o.availability).collect();
+        let s = crate::report::stats::MetricSummary::of(&unavailability);
+        let relative = if s.mean > 0.0 {
+            s.ci95_half_width() / s.mean
+        } else {
+            f64::INFINITY
+        };
+        let met = relative <= rel;
+        all = Some(results);
+        if met || done >= max_trials {
+            let stopping = Stopping {
+                trials: done,
+                unavailability: s.mean,
+                relative_half_width: relative,
+                met,
+            };
+            return Ok((all.expect("set just above"), stopping));
+        }
     }
 }

@@ -1,8 +1,10 @@
 //! Reporting: statistics across trials, `summary.json`, `trials.csv`, the terminal table, and
 //! merging shards.
 
+pub mod charts;
 mod distributions;
 mod files;
+pub mod html;
 mod merge;
 pub mod stats;
 mod summary;
@@ -10,6 +12,7 @@ mod table;
 
 pub use distributions::Distributions;
 pub use files::{read_run, write_run, write_trace, OutputError, DISTRIBUTIONS_FILE, SUMMARY_FILE, TRIALS_FILE};
+pub use html::{write_charts_and_report, ReportInput, REPORT_FILE};
 pub use merge::{merge_runs, MergeError};
 pub use summary::{LatencySummary, Metrics, NinesSummary, RunInfo, SloVerdict, Summary};
 pub use table::render_table;
