@@ -22,11 +22,13 @@ pub enum PairingError {
     Mismatch {
         /// The scenario at fault.
         index: usize,
-        /// Its seed and trial count.
+        /// Its seed.
         seed: u64,
+        /// Its trial count.
         trials: u64,
-        /// The first scenario's.
+        /// The first scenario's seed.
         seed0: u64,
+        /// The first scenario's trial count.
         trials0: u64,
     },
     /// The worker threads could not be started.
@@ -121,7 +123,10 @@ impl PairedDifference {
         let (half, p_value) = match t_dist {
             Some(t) if se > 0.0 => {
                 let stat = mean / se;
-                (t.inverse_cdf(0.975) * se, (2.0 * (1.0 - t.cdf(stat.abs()))).clamp(0.0, 1.0))
+                (
+                    t.inverse_cdf(0.975) * se,
+                    (2.0 * (1.0 - t.cdf(stat.abs()))).clamp(0.0, 1.0),
+                )
             }
             // No spread: either identical (no evidence of a difference) or the same difference in
             // every pair (as certain as it gets).

@@ -172,10 +172,7 @@ mod tests {
 
     #[test]
     fn the_grid_is_every_combination_first_key_slowest() {
-        let axes = [
-            parse_set("a=1,2").unwrap(),
-            parse_set("b=x,y,z").unwrap(),
-        ];
+        let axes = [parse_set("a=1,2").unwrap(), parse_set("b=x,y,z").unwrap()];
         let g = grid(&axes).unwrap();
         assert_eq!(g.len(), 6);
         assert_eq!(describe(&g[0]), "a=1, b=x");
