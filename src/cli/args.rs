@@ -55,6 +55,71 @@ pub enum Command {
         #[command(flatten)]
         print: PrintArgs,
     },
+    /// Run several scenarios on the same trials and tell which is more available, and whether
+    /// the difference is real.
+    ///
+    /// Every scenario runs trials 0..N with one seed (the first scenario's, unless --seed and
+    /// --trials say otherwise), so trial i of each sees the same random draws (common random
+    /// numbers) and each difference is judged on the per-trial pairs (paired t-test). The first
+    /// scenario is the baseline. Writes comparison.csv, comparison charts and each scenario's own
+    /// run folder into --out (default results/compare-<stem1>-vs-<stem2>.../).
+    Compare(CompareArgs),
+    /// Run a scenario over a grid of settings and find the cheapest one that meets the SLO.
+    ///
+    /// Each --set KEY=V1,V2,... sweeps one scenario key (dotted path, e.g. fleet.desired or
+    /// zones[0].outage.duration.median); the grid is every combination. All points run trials
+    /// 0..N with one seed (common random numbers), so differences between points are sharp.
+    /// Writes sweep.csv and a chart per metric into --out (default results/sweep-<stem>/).
+    Sweep(SweepArgs),
+}
+
+/// Trials, seed and threads of a comparison or sweep.
+#[derive(Args, Debug)]
+pub struct PairedArgs {
+    /// Number of trials of every scenario (default: the first scenario's simulation.trials).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: Option<u64>,
+    /// Master seed of every scenario (default: the first scenario's simulation.seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Output folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Scenario files (TOML); the first is the baseline.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    pub paired: PairedArgs,
+    /// Print the comparison as JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print nothing but errors, and no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// A key and the values to sweep it over, e.g. --set fleet.desired=2,4,6 (repeatable).
+    #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
+    pub set: Vec<String>,
+    #[command(flatten)]
+    pub paired: PairedArgs,
+    /// Print the sweep as JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print nothing but errors, and no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]

@@ -21,6 +21,8 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
             scenario,
             print,
         } => merge(&dirs, &out, scenario.as_deref(), &print),
+        Command::Compare(args) => super::compare::compare(args),
+        Command::Sweep(args) => super::sweep::sweep(args),
     }
 }
 
@@ -142,7 +144,7 @@ fn print_json(summary: &Summary) -> Result<(), CliError> {
 }
 
 /// Prints to stdout; a closed pipe (`nines run … | head`) is not an error.
-fn say(text: &str) {
+pub(super) fn say(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{text}");
 }

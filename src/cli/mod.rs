@@ -2,8 +2,10 @@
 
 mod args;
 mod commands;
+mod compare;
 mod progress;
 mod review;
+mod sweep;
 
 use clap::Parser;
 

@@ -1,12 +1,23 @@
-//! What `run` and `merge` share: writing a run folder's charts and report.
+//! What `run`, `merge`, `compare` and `sweep` share: summarising a run the way `run` does, and
+//! writing a run folder's charts and report.
 
 use std::path::Path;
 
 use nines::cloud::TrialOutcome;
-use nines::report::{self, Distributions, ReportInput, RunInfo, Summary};
+use nines::montecarlo::RunResults;
+use nines::report::{self, Distributions, LatencySummary, ReportInput, RunInfo, SloVerdict, Summary};
 use nines::scenario::{self, Scenario};
 
 use super::CliError;
+
+/// A run's summary and pooled distributions, exactly as `nines run` computes them (so that a
+/// comparison's numbers equal separate runs').
+pub fn summarise(s: &Scenario, results: &RunResults) -> (Summary, Distributions) {
+    let latency = results.latency_us.as_ref().and_then(LatencySummary::of);
+    let summary = Summary::build(RunInfo::of(s), &SloVerdict::targets(s), &results.outcomes, latency);
+    let distributions = Distributions::of(&results.incident_seconds, results.latency_us.as_ref());
+    (summary, distributions)
+}
 
 /// Draws the charts and writes `report.html` into a run folder that already holds its
 /// `summary.json` and `trials.csv`.
@@ -39,4 +50,11 @@ pub fn merged_scenario(path: &Path, merged: &Summary) -> Result<Scenario, CliErr
         )));
     }
     Ok(s)
+}
+
+/// The file stem of a scenario path, for default output folders.
+pub fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into())
 }
