@@ -97,9 +97,10 @@ fn run(args: RunArgs) -> Result<(), CliError> {
         let years = outcomes.len() as f64 * s.simulation.horizon.as_secs_f64() / (365.0 * 86_400.0);
         say(&report::render_table(&summary));
         say(&format!(
-            "  {} trials in {:.2} s ({:.0} trial-years/s); wrote {}",
+            "  {} trials in {:.2} s ({:.0} trials/s, {:.0} trial-years/s); wrote {}",
             outcomes.len(),
             elapsed.as_secs_f64(),
+            outcomes.len() as f64 / elapsed.as_secs_f64().max(1e-9),
             years / elapsed.as_secs_f64().max(1e-9),
             out.display()
         ));
