@@ -192,7 +192,13 @@ impl Chart for AvailabilityChart {
                 ),
             ));
         }
-        style::legend_in(root, chart.plotting_area(), style::Corner::TopRight, &entries)?;
+        // On the side away from the mean, so that the legend does not hide it.
+        let corner = if (self.mean - lo) / (hi - lo) > 0.5 {
+            style::Corner::TopLeft
+        } else {
+            style::Corner::TopRight
+        };
+        style::legend_in(root, chart.plotting_area(), corner, &entries)?;
         Ok(())
     }
 }
