@@ -81,10 +81,10 @@ impl Chart for AvailabilityChart {
     {
         let n = self.downtime.len();
         let title = format!(
-            "{}: downtime per {} across {} trials",
+            "{}: downtime per {} across {}",
             self.scenario,
             self.per,
-            style::thousands(n as f64)
+            style::trials(n)
         );
         if n == 0 {
             return style::empty(root, &title, "no trials");
@@ -110,7 +110,7 @@ impl Chart for AvailabilityChart {
         }
         let share = |c: u64| 100.0 * c as f64 / n as f64;
         let top = counts.iter().map(|&c| share(c)).fold(0.0, f64::max);
-        let y_hi = style::nice_ceil(top * 1.45);
+        let y_hi = style::nice_ceil(top * 1.45).min(100.0).max(top);
 
         let mut chart = style::frame(root, &title).build_cartesian_2d(lo..hi, 0.0..y_hi)?;
         let x_desc = format!("downtime per {} (minutes)", self.per);

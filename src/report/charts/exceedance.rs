@@ -79,7 +79,9 @@ impl Chart for ExceedanceChart {
         DB::ErrorType: 'static,
     {
         let n = self.downtime.len();
-        let title = format!("{}: how bad is a bad {}?", self.scenario, self.per);
+        // "a bad year", or "a bad trial" when a trial is not a year.
+        let unit = if self.per == "year" { "year" } else { "trial" };
+        let title = format!("{}: how bad is a bad {unit}?", self.scenario);
         if n == 0 || self.downtime[n - 1] <= 0.0 {
             return style::empty(
                 root,
@@ -107,7 +109,7 @@ impl Chart for ExceedanceChart {
             &mut chart,
             &Axes {
                 x_desc: &x_desc,
-                y_desc: &format!("share of {}s with at least that much downtime", self.per),
+                y_desc: &format!("share of {unit}s with at least that much downtime"),
                 x_fmt: &|x| style::compact(*x),
                 y_fmt: &|y| style::percent(10f64.powf(*y) / 100.0),
             },
@@ -126,7 +128,7 @@ impl Chart for ExceedanceChart {
 
         let mut entries = vec![LegendEntry::line(
             style::BLUE.to_rgba(),
-            format!("share of {} trials with at least x minutes", style::thousands(n as f64)),
+            format!("share of {} with at least x minutes", style::trials(n)),
         )];
         // "1 year in 2, 20, 100": the median, p95 and p99 of downtime.
         for (q, years) in [(0.5, 2), (0.95, 20), (0.99, 100)] {

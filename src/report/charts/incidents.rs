@@ -66,10 +66,10 @@ impl Chart for IncidentChart {
     {
         let total = self.total();
         let title = format!(
-            "{}: how long incidents last ({} incidents in {} trials)",
+            "{}: how long incidents last ({} incidents in {})",
             self.scenario,
             style::thousands(total as f64),
-            style::thousands(self.trials as f64)
+            style::trials(self.trials as usize)
         );
         let (Some(first), Some(last)) = (self.lengths.first(), self.lengths.last()) else {
             return style::empty(root, &title, "no incidents in any trial");

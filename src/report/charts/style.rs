@@ -305,6 +305,15 @@ pub fn count(x: f64) -> String {
     thousands(x)
 }
 
+/// `1 trial`, `10,000 trials`.
+pub fn trials(n: usize) -> String {
+    if n == 1 {
+        "1 trial".into()
+    } else {
+        format!("{} trials", thousands(n as f64))
+    }
+}
+
 /// `1234567.8` → `1,234,568`.
 pub fn thousands(x: f64) -> String {
     let digits = format!("{:.0}", x.abs());
