@@ -66,3 +66,105 @@ fn until_ci_gives_up_at_max_trials() {
     let (r, stop) = run_until_ci(&s, 0.1, 250, 100, None, &|| {}).unwrap();
     assert_eq!((stop.trials, stop.met, r.outcomes.len()), (250, false, 250));
 }
+
+/// `--shard auto` under each scheduler's conventions picks the right trials, and merging the
+/// shards equals one run.
+#[test]
+fn shard_auto_follows_each_scheduler_and_merges_exactly() {
+    use std::process::Command;
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = format!("{}/scenarios/az-outage-drill.toml", env!("CARGO_MANIFEST_DIR"));
+    let run = |env: &[(&str, &str)], extra: &[&str], out: &std::path::Path| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nines"));
+        cmd.args([
+            "run",
+            &scenario,
+            "--trials",
+            "90",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(extra);
+        for var in [
+            "SLURM_ARRAY_TASK_ID",
+            "SLURM_ARRAY_TASK_COUNT",
+            "SLURM_ARRAY_TASK_MIN",
+            "SLURM_ARRAY_TASK_MAX",
+            "JOB_COMPLETION_INDEX",
+            "AWS_BATCH_JOB_ARRAY_INDEX",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().copied());
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{env:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    let whole = tmp.path().join("whole");
+    run(&[], &[], &whole);
+    let read = |dir: &std::path::Path, f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    // Three schedulers, three shards each: Slurm (1-based array 1-3), Kubernetes (0-based index,
+    // count by flag), AWS Batch (0-based index, count by flag).
+    type Conv = fn(u64) -> Vec<(&'static str, String)>;
+    let conventions: [(&str, Conv, &[&str]); 3] = [
+        (
+            "slurm",
+            |k| {
+                vec![
+                    ("SLURM_ARRAY_TASK_ID", (k + 1).to_string()),
+                    ("SLURM_ARRAY_TASK_MIN", "1".into()),
+                    ("SLURM_ARRAY_TASK_MAX", "3".into()),
+                ]
+            },
+            &[],
+        ),
+        (
+            "k8s",
+            |k| vec![("JOB_COMPLETION_INDEX", k.to_string())],
+            &["--shard-count", "3"],
+        ),
+        (
+            "batch",
+            |k| vec![("AWS_BATCH_JOB_ARRAY_INDEX", k.to_string())],
+            &["--shard-count", "3"],
+        ),
+    ];
+    for (name, env_of, extra) in conventions {
+        let mut dirs = Vec::new();
+        for k in 0..3u64 {
+            let dir = tmp.path().join(format!("{name}-{k}"));
+            let env: Vec<(&str, String)> = env_of(k);
+            let env: Vec<(&str, &str)> = env.iter().map(|(a, b)| (*a, b.as_str())).collect();
+            let mut args = vec!["--shard", "auto"];
+            args.extend_from_slice(extra);
+            run(&env, &args, &dir);
+            // Shard k of 3 holds trials 30k..30(k+1).
+            let rows = read(&dir, "trials.csv");
+            let first = rows.lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+            assert_eq!(first, (30 * k).to_string(), "{name} shard {k}");
+            dirs.push(dir);
+        }
+        let merged = tmp.path().join(format!("{name}-merged"));
+        let o = Command::new(env!("CARGO_BIN_EXE_nines"))
+            .arg("merge")
+            .args(&dirs)
+            .args(["--out", merged.to_str().unwrap(), "--quiet"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for f in ["summary.json", "trials.csv", "distributions.json"] {
+            assert_eq!(read(&whole, f), read(&merged, f), "{name}: {f}");
+        }
+    }
+    // Without any scheduler variable, --shard auto is a usage error.
+    let o = Command::new(env!("CARGO_BIN_EXE_nines"))
+        .args(["run", &scenario, "--shard", "auto", "--out"])
+        .arg(tmp.path().join("none"))
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("AWS_BATCH_JOB_ARRAY_INDEX")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SLURM_ARRAY_TASK_ID"));
+}

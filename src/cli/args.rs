@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use nines::montecarlo::Shard;
+use nines::montecarlo::ShardSpec;
 
 /// How available, how fast and how costly will this deployment be?
 ///
@@ -139,8 +139,25 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Run only shard K of N (1-based) of the trials; combine the shards with `nines merge`.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<Shard>,
+    /// `auto` reads the shard from a job array: Slurm (SLURM_ARRAY_TASK_ID), Kubernetes Indexed
+    /// Jobs (JOB_COMPLETION_INDEX, with --shard-count) or AWS Batch (AWS_BATCH_JOB_ARRAY_INDEX,
+    /// with --shard-count).
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<ShardSpec>,
+    /// With --shard auto: the number of shards, where the scheduler does not say it.
+    #[arg(long, value_name = "N", requires = "shard", value_parser = clap::value_parser!(u64).range(1..))]
+    pub shard_count: Option<u64>,
+    /// Run batches of trials until the 95 % CI half-width of the unavailability is at most REL
+    /// of the estimate (e.g. 0.1 for ±10 %), or --max-trials ran. The stop does not depend on
+    /// --threads.
+    #[arg(long, value_name = "REL", conflicts_with = "shard")]
+    pub until_ci: Option<f64>,
+    /// With --until-ci: the most trials to run (default 1,000,000).
+    #[arg(long, value_name = "N", requires = "until_ci", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_trials: Option<u64>,
+    /// With --until-ci: trials per batch (default 1,000).
+    #[arg(long, value_name = "N", requires = "until_ci", value_parser = clap::value_parser!(u64).range(2..))]
+    pub batch: Option<u64>,
     /// Also write the event log of trial N to trace-N.csv in the output folder.
     #[arg(long, value_name = "N")]
     pub trace: Option<u64>,

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use nines::cloud::World;
-use nines::montecarlo::{run_trials, Shard};
+use nines::montecarlo::{run_trials, run_until_ci, Shard, ShardSpec};
 use nines::report::{self, Distributions, LatencySummary, RunInfo, SloVerdict, Summary};
 use nines::scenario::{self, Scenario};
 
@@ -64,20 +64,58 @@ fn prepare(args: &RunArgs) -> Result<Scenario, CliError> {
 }
 
 fn run(args: RunArgs) -> Result<(), CliError> {
-    let s = prepare(&args)?;
-    let shard = args.shard.unwrap_or(Shard::ALL);
-    let trials = shard.trials(s.simulation.trials);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&args.scenario, args.shard));
+    let mut s = prepare(&args)?;
+    let shard = match args.shard {
+        None => None,
+        Some(ShardSpec::Fixed(shard)) => Some(shard),
+        Some(ShardSpec::Auto) => {
+            Some(Shard::from_env(|var| std::env::var(var).ok(), args.shard_count).map_err(CliError::usage)?)
+        }
+    };
+    if let Some(rel) = args.until_ci {
+        if !(rel > 0.0 && rel < 1.0) {
+            return Err(CliError::usage(format!(
+                "--until-ci {rel}: give a relative half-width in (0, 1), e.g. 0.1"
+            )));
+        }
+    }
+    let trials = shard.unwrap_or(Shard::ALL).trials(s.simulation.trials);
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario, shard));
 
-    let progress = TrialProgress::new(trials.end - trials.start, args.print.quiet || args.print.json);
+    let threads = args.threads.map(usize::from);
+    let quiet = args.print.quiet || args.print.json;
     let started = Instant::now();
-    let results = progress
-        .run(|| run_trials(&s, trials.clone(), args.threads.map(usize::from), &|| progress.tick()))
-        .map_err(|e| CliError::failed(format!("cannot start worker threads: {e}")))?;
-    drop(progress);
+    let results = match args.until_ci {
+        None => {
+            let progress = TrialProgress::new(trials.end - trials.start, quiet);
+            progress
+                .run(|| run_trials(&s, trials.clone(), threads, &|| progress.tick()))
+                .map_err(|e| CliError::failed(format!("cannot start worker threads: {e}")))?
+        }
+        Some(rel) => {
+            let max = args.max_trials.unwrap_or(1_000_000);
+            let progress = TrialProgress::new(max, quiet);
+            let (results, stop) = progress
+                .run(|| run_until_ci(&s, rel, max, args.batch.unwrap_or(1_000), threads, &|| progress.tick()))
+                .map_err(|e| CliError::failed(format!("cannot start worker threads: {e}")))?;
+            // The run is the trials it took; summary.json says so.
+            s.simulation.trials = stop.trials;
+            if !quiet {
+                eprintln!(
+                    "--until-ci {rel}: {} after {} trials (unavailability {:.3e} ± {:.1} %)",
+                    if stop.met {
+                        "target met"
+                    } else {
+                        "target NOT met; stopped at --max-trials"
+                    },
+                    stop.trials,
+                    stop.unavailability,
+                    stop.relative_half_width * 100.0
+                );
+            }
+            results
+        }
+    };
     let elapsed = started.elapsed();
 
     let outcomes = &results.outcomes;

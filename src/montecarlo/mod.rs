@@ -9,7 +9,7 @@ mod shard;
 pub mod sweep;
 
 pub use compare::{run_paired, PairedDifference, PairingError};
-pub use shard::{AutoShardError, Shard, ShardError};
+pub use shard::{AutoShardError, Shard, ShardError, ShardSpec};
 
 use std::ops::Range;
 

@@ -15,7 +15,7 @@ pub struct Shard {
 
 /// A `--shard` value that is not `K/N` with 1 ≤ K ≤ N.
 #[derive(Debug, thiserror::Error)]
-#[error("--shard {0:?}: expected K/N with 1 <= K <= N, e.g. 2/8")]
+#[error("--shard {0:?}: expected K/N with 1 <= K <= N, e.g. 2/8, or auto (from Slurm, Kubernetes or AWS Batch)")]
 pub struct ShardError(pub String);
 
 impl FromStr for Shard {
@@ -29,6 +29,26 @@ impl FromStr for Shard {
             return Err(bad());
         }
         Ok(Shard { index, count })
+    }
+}
+
+/// What `--shard` says: a fixed `K/N`, or `auto` (read from the job scheduler's environment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardSpec {
+    /// `K/N`.
+    Fixed(Shard),
+    /// `auto`: see [`Shard::from_env`].
+    Auto,
+}
+
+impl FromStr for ShardSpec {
+    type Err = ShardError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().eq_ignore_ascii_case("auto") {
+            Ok(ShardSpec::Auto)
+        } else {
+            s.parse().map(ShardSpec::Fixed)
+        }
     }
 }
 
