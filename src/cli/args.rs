@@ -97,12 +97,8 @@ pub struct CompareArgs {
     pub scenarios: Vec<PathBuf>,
     #[command(flatten)]
     pub paired: PairedArgs,
-    /// Print the comparison as JSON instead of the table.
-    #[arg(long)]
-    pub json: bool,
-    /// Print nothing but errors, and no progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub print: PrintArgs,
 }
 
 #[derive(Args, Debug)]
@@ -114,12 +110,8 @@ pub struct SweepArgs {
     pub set: Vec<String>,
     #[command(flatten)]
     pub paired: PairedArgs,
-    /// Print the sweep as JSON instead of the table.
-    #[arg(long)]
-    pub json: bool,
-    /// Print nothing but errors, and no progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub print: PrintArgs,
 }
 
 #[derive(Args, Debug)]
@@ -167,7 +159,7 @@ pub struct RunArgs {
 
 #[derive(Args, Debug)]
 pub struct PrintArgs {
-    /// Print summary.json to stdout instead of the table.
+    /// Print the result (summary.json, or the comparison or sweep) as JSON instead of the table.
     #[arg(long)]
     pub json: bool,
     /// Print nothing but errors, and no progress bar.

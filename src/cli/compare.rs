@@ -115,7 +115,7 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     });
     let folders = folders(&args.scenarios);
 
-    let progress = TrialProgress::new(trials * scenarios.len() as u64, args.quiet || args.json);
+    let progress = TrialProgress::new(trials * scenarios.len() as u64, args.print.quiet || args.print.json);
     let started = Instant::now();
     let runs = progress
         .run(|| {
@@ -158,7 +158,7 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     write_csv(&out.join(COMPARISON_FILE), &runs, &vs, &ranks)?;
     write_charts(&out, &runs, &vs)?;
 
-    if args.json {
+    if args.print.json {
         let doc = JsonComparison {
             trials,
             seed,
@@ -177,7 +177,7 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
                 .collect(),
         };
         say(&serde_json::to_string_pretty(&doc).map_err(CliError::failed)?);
-    } else if !args.quiet {
+    } else if !args.print.quiet {
         say(&render(&runs, &vs, &ranks));
         say(&format!(
             "  {} scenarios × {} trials in {:.2} s; wrote {}",

@@ -73,7 +73,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         .clone()
         .unwrap_or_else(|| Path::new("results").join(format!("sweep-{}", stem(&args.scenario))));
 
-    let progress = TrialProgress::new(trials * scenarios.len() as u64, args.quiet || args.json);
+    let progress = TrialProgress::new(trials * scenarios.len() as u64, args.print.quiet || args.print.json);
     let started = Instant::now();
     let summaries = progress
         .run(|| {
@@ -116,7 +116,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         .collect::<Result<Vec<()>, _>>()
         .map_err(CliError::failed)?;
 
-    if args.json {
+    if args.print.json {
         let doc = JsonSweep {
             scenario: &base.name,
             trials,
@@ -137,7 +137,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
                 .collect(),
         };
         say(&serde_json::to_string_pretty(&doc).map_err(CliError::failed)?);
-    } else if !args.quiet {
+    } else if !args.print.quiet {
         say(&render(&base.name, &keys, &points, cheapest));
         say(&format!(
             "  {} points × {} trials in {:.2} s; wrote {}",
