@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use nines::cloud::World;
 use nines::montecarlo::{run_trials, run_until_ci, Shard, ShardSpec};
-use nines::report::{self, Distributions, LatencySummary, RunInfo, SloVerdict, Summary};
+use nines::report::{self, Summary};
 use nines::scenario::{self, Scenario};
 
 use super::args::{Cli, Command, PrintArgs, RunArgs};
@@ -119,9 +119,7 @@ fn run(args: RunArgs) -> Result<(), CliError> {
     let elapsed = started.elapsed();
 
     let outcomes = &results.outcomes;
-    let latency = results.latency_us.as_ref().and_then(LatencySummary::of);
-    let summary = Summary::build(RunInfo::of(&s), &SloVerdict::targets(&s), outcomes, latency);
-    let distributions = Distributions::of(&results.incident_seconds, results.latency_us.as_ref());
+    let (summary, distributions) = super::review::summarise(&s, &results);
     report::write_run(&out, &summary, outcomes, &distributions).map_err(CliError::failed)?;
     if let Some(n) = args.trace {
         let (_, records) = World::new(&s).run_trial_traced(n);
