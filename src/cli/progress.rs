@@ -2,7 +2,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 /// Counts finished trials from any worker for a progress bar with trials/s and ETA on a terminal.
 ///
@@ -21,8 +21,13 @@ impl TrialProgress {
             ProgressBar::hidden()
         } else {
             let bar = ProgressBar::new(total);
-            if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}") {
-                bar.set_style(style);
+            if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {rate}  ETA {eta}") {
+                // indicatif prints rates with four decimals; whole trials per second read better.
+                bar.set_style(
+                    style.with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0} trials/s", state.per_sec());
+                    }),
+                );
             }
             bar
         };
