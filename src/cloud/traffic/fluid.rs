@@ -135,6 +135,10 @@ pub struct FluidState {
     failed: f64,
     /// Answered requests per utilisation bucket (turned into latency bins at the end).
     answered: Vec<f64>,
+    /// Scratch: the distinct shares of the segment's working targets, and their counts.
+    shares: Vec<(f64, f64)>,
+    /// Scratch: the segment's pieces.
+    pieces: Vec<Piece>,
 }
 
 impl FluidState {
@@ -168,14 +172,31 @@ impl World<'_> {
         }
         let (a, b) = (t.fluid.segment_start, now);
         if b > a {
-            let flows = std::mem::take(&mut t.fluid.flows);
             let spike = t.fluid.spike;
             let offered = spike * t.shape.integral(a, b);
+            // Targets with the same share behave the same: evaluate each share once. The scratch
+            // keeps its allocation from segment to segment.
+            let shares = &mut t.fluid.shares;
+            shares.clear();
+            for &(_, w) in &t.fluid.flows.working {
+                match shares.iter_mut().find(|(s, _)| *s == w) {
+                    Some((_, n)) => *n += 1.0,
+                    None => shares.push((w, 1.0)),
+                }
+            }
+            pieces(&t.shape, a, b, &mut t.fluid.pieces);
+            let segment = Segment {
+                a,
+                b,
+                dead: t.fluid.flows.dead,
+                shares: &t.fluid.shares,
+                pieces: &t.fluid.pieces,
+            };
             // Fixed point of the retry load: tries per request m = 1 + p + … + p^r.
             let mut m = 1.0;
             let mut p = 0.0;
             for _ in 0..if traffic.retries > 0 { 4 } else { 1 } {
-                let tally = evaluate(&t.shape, &flows, &t.templates, a, b, spike * m, None);
+                let tally = evaluate(&t.shape, &segment, &t.templates, spike * m, None);
                 p = if tally.tries > 0.0 {
                     (tally.failed_tries / tally.tries).min(1.0)
                 } else {
@@ -183,15 +204,7 @@ impl World<'_> {
                 };
                 m = (0..=traffic.retries).map(|k| p.powi(k as i32)).sum();
             }
-            evaluate(
-                &t.shape,
-                &flows,
-                &t.templates,
-                a,
-                b,
-                spike * m,
-                Some(&mut t.fluid.answered),
-            );
+            evaluate(&t.shape, &segment, &t.templates, spike * m, Some(&mut t.fluid.answered));
             t.fluid.requests += offered;
             t.fluid.failed += offered * p.powi(traffic.retries as i32 + 1);
         }
@@ -234,73 +247,106 @@ impl World<'_> {
     }
 }
 
-/// Tries and failed tries in `[a, b]` with the offered rate scaled by `scale`; with `answered`,
-/// also adds the answered tries to the latency bins.
-fn evaluate(
-    shape: &LoadShape,
-    flows: &Flows,
-    templates: &LatencyTemplates,
+/// A segment of constant routing, as the evaluation needs it.
+struct Segment<'a> {
+    /// It covers `[a, b]`.
     a: SimTime,
     b: SimTime,
+    /// Share of the traffic that fails structurally.
+    dead: f64,
+    /// Distinct shares of the working targets, with how many targets have each.
+    shares: &'a [(f64, f64)],
+    /// Its stretches of nearly constant load (see [`pieces`]).
+    pieces: &'a [Piece],
+}
+
+/// A stretch of a segment at nearly constant load, for latency and timeouts.
+#[derive(Clone, Copy, Debug, Default)]
+struct Piece {
+    /// Its length [s].
+    len_s: f64,
+    /// ∫ rate over it, before spikes [requests].
+    requests: f64,
+    /// How many times it recurs within the segment (whole days repeat exactly).
+    repeat: f64,
+}
+
+/// Tries and failed tries in the segment with the offered rate scaled by `scale`; with
+/// `answered`, also adds the answered tries to the latency bins.
+fn evaluate(
+    shape: &LoadShape,
+    segment: &Segment<'_>,
+    templates: &LatencyTemplates,
     scale: f64,
     mut answered: Option<&mut Vec<f64>>,
 ) -> Tally {
+    let (a, b) = (segment.a, segment.b);
     let tries = scale * shape.integral(a, b);
     let mut tally = Tally {
         tries,
-        failed_tries: flows.dead * tries,
+        failed_tries: segment.dead * tries,
     };
     let capacity = templates.capacity;
-    // Targets with the same share behave the same: evaluate each share once.
-    let mut shares: Vec<(f64, f64)> = Vec::new();
-    for &(_, w) in &flows.working {
-        match shares.iter_mut().find(|(s, _)| *s == w) {
-            Some((_, n)) => *n += 1.0,
-            None => shares.push((w, 1.0)),
-        }
-    }
-    for &(w, count) in &shares {
+    for &(w, count) in segment.shares {
         tally.failed_tries += count * shape.excess_integral(a, b, w * scale, capacity);
-        for_each_piece(shape, a, b, |p0, p1, repeat| {
-            let len = (p1 - p0).as_secs_f64();
-            if len <= 0.0 {
-                return;
-            }
-            let load = w * scale * shape.integral(p0, p1) / len;
+        for piece in segment.pieces {
+            let load = w * scale * piece.requests / piece.len_s;
             let bucket = templates.bucket_of(load);
-            let served = load.min(capacity) * len * count * repeat;
+            let served = load.min(capacity) * piece.len_s * count * piece.repeat;
             let (_, beyond) = templates.template(bucket);
             tally.failed_tries += served * beyond;
             if let Some(by_bucket) = answered.as_deref_mut() {
                 by_bucket[bucket] += served * (1.0 - beyond);
             }
-        });
+        }
     }
     tally.failed_tries = tally.failed_tries.min(tally.tries);
     tally
 }
 
 /// Splits `[a, b]` into pieces of constant-enough load: one piece for constant traffic, hours for
-/// diurnal traffic. Whole days repeat exactly, so a long segment costs at most two days of pieces:
-/// `f(p0, p1, repeat)` is called with `repeat` > 1 for the pieces of a day that recurs.
-fn for_each_piece(shape: &LoadShape, a: SimTime, b: SimTime, mut f: impl FnMut(SimTime, SimTime, f64)) {
+/// diurnal traffic. Whole days repeat exactly, so a long segment costs at most two days of
+/// pieces, the first day's with `repeat` > 1. Each boundary's sine is computed once: adjacent
+/// pieces share it.
+fn pieces(shape: &LoadShape, a: SimTime, b: SimTime, out: &mut Vec<Piece>) {
+    out.clear();
     if shape.amplitude == 0.0 {
-        f(a, b, 1.0);
+        if b > a {
+            out.push(Piece {
+                len_s: (b - a).as_secs_f64(),
+                requests: shape.integral(a, b),
+                repeat: 1.0,
+            });
+        }
         return;
     }
-    let whole_days = (b - a).0 / SimTime::DAY.0;
-    let mut piece = |from: SimTime, to: SimTime, repeat: f64| {
+    // Whole pieces advance the wave's phase by the same step, so their sines follow by rotation:
+    // sin(φ + δ) = sin φ·cos δ + cos φ·sin δ, without a libm call per piece.
+    let (step_sin, step_cos) = shape.phase_step(PIECE).sin_cos();
+    let mut add = |from: SimTime, to: SimTime, repeat: f64| {
         let mut p = from;
+        let (mut sin_p, mut cos_p) = shape.sine_cosine(p);
         while p < to {
-            let q = (p + PIECE).min(to);
-            f(p, q, repeat);
-            p = q;
+            let q = p + PIECE;
+            let (sin_q, cos_q) = if q < to {
+                (sin_p * step_cos + cos_p * step_sin, cos_p * step_cos - sin_p * step_sin)
+            } else {
+                shape.sine_cosine(to)
+            };
+            let q = q.min(to);
+            out.push(Piece {
+                len_s: (q - p).as_secs_f64(),
+                requests: shape.integral_with_sines(p, q, sin_p, sin_q),
+                repeat,
+            });
+            (p, sin_p, cos_p) = (q, sin_q, cos_q);
         }
     };
+    let whole_days = (b - a).0 / SimTime::DAY.0;
     if whole_days >= 2 {
-        piece(a, a + SimTime::DAY, whole_days as f64);
-        piece(a + SimTime::DAY * whole_days, b, 1.0);
+        add(a, a + SimTime::DAY, whole_days as f64);
+        add(a + SimTime::DAY * whole_days, b, 1.0);
     } else {
-        piece(a, b, 1.0);
+        add(a, b, 1.0);
     }
 }

@@ -129,6 +129,8 @@ pub(super) struct TrafficState {
     pub round_robin: Vec<usize>,
     pub servers: Vec<Server>,
     pub flows: Flows,
+    /// Scratch of the overload threshold's computation.
+    pub order: Vec<f64>,
     pub arrival_timer: TimerSlot,
     pub crossing_timer: TimerSlot,
     pub fluid: fluid::FluidState,
@@ -157,6 +159,7 @@ impl TrafficState {
             round_robin: vec![0; groups],
             servers: Vec::new(),
             flows: Flows::default(),
+            order: Vec::new(),
             arrival_timer: TimerSlot::default(),
             crossing_timer: TimerSlot::default(),
             fluid: fluid::FluidState::default(),
@@ -294,7 +297,7 @@ impl World<'_> {
         }
         // DOWN from overload: the offered rate beyond which the failing share exceeds the SLO's
         // error rate; schedule the moment the daily curve crosses it.
-        let threshold = overload_threshold(&t.flows, t.capacity, max_error_rate);
+        let threshold = overload_threshold(&t.flows, t.capacity, max_error_rate, &mut t.order);
         let probe = now + SimTime::MILLISECOND;
         let rate = t.shape.rate(probe) * t.spike;
         let share = failing_share_at(&t.flows, t.capacity, rate);
@@ -320,15 +323,17 @@ fn failing_share_at(flows: &Flows, capacity: f64, rate: f64) -> f64 {
     (flows.dead + excess / rate).min(1.0)
 }
 
-/// The offered rate above which the failing share exceeds `max_error_rate`, if any.
-fn overload_threshold(flows: &Flows, capacity: f64, max_error_rate: f64) -> Option<f64> {
+/// The offered rate above which the failing share exceeds `max_error_rate`, if any. `order` is
+/// scratch, kept so that this runs without allocating.
+fn overload_threshold(flows: &Flows, capacity: f64, max_error_rate: f64, order: &mut Vec<f64>) -> Option<f64> {
     let budget = max_error_rate - flows.dead;
     if budget < 0.0 || flows.working.is_empty() {
         return None;
     }
     // Targets saturate in order of the rate at which they do: capacity / w.
-    let mut order: Vec<f64> = flows.working.iter().map(|&(_, w)| w).collect();
-    order.sort_by(|a, b| b.total_cmp(a));
+    order.clear();
+    order.extend(flows.working.iter().map(|&(_, w)| w));
+    order.sort_unstable_by(|a, b| b.total_cmp(a));
     let (mut w_sum, mut cap_sum) = (0.0, 0.0);
     for (k, &w) in order.iter().enumerate() {
         w_sum += w;
@@ -368,9 +373,12 @@ mod tests {
     #[test]
     fn threshold_gives_exactly_the_budget() {
         let f = flows(0.02, &[0.49, 0.49]);
-        let rate = overload_threshold(&f, 100.0, 0.05).unwrap();
+        let rate = overload_threshold(&f, 100.0, 0.05, &mut Vec::new()).unwrap();
         assert!((failing_share_at(&f, 100.0, rate) - 0.05).abs() < 1e-9);
         assert!(failing_share_at(&f, 100.0, rate * 1.01) > 0.05);
-        assert_eq!(overload_threshold(&flows(0.2, &[0.8]), 100.0, 0.05), None);
+        assert_eq!(
+            overload_threshold(&flows(0.2, &[0.8]), 100.0, 0.05, &mut Vec::new()),
+            None
+        );
     }
 }
