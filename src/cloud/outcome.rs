@@ -24,12 +24,18 @@ pub struct TrialOutcome {
     pub latency_p50_ms: Option<f64>,
     /// 99th percentile latency of this trial's answered requests [ms]; empty without `[traffic]`.
     pub latency_p99_ms: Option<f64>,
-    /// Total cost [USD]: instances plus load balancer.
+    /// Total cost [USD]: on-demand plus spot plus load balancer.
     pub cost_usd: f64,
-    /// On-demand instance-hours [h].
+    /// On-demand instance-hours [h], from each launch request to termination.
     pub on_demand_hours: f64,
-    /// Spot instance-hours [h].
+    /// Spot instance-hours [h], from each launch request to termination.
     pub spot_hours: f64,
+    /// `on_demand_hours` × `fleet.instance.price_per_hour` [USD].
+    pub on_demand_cost_usd: f64,
+    /// `spot_hours` × `fleet.spot.price_per_hour` [USD].
+    pub spot_cost_usd: f64,
+    /// The horizon in hours × `load_balancer.price_per_hour` [USD].
+    pub load_balancer_cost_usd: f64,
     /// Zone outages that began (random and injected).
     pub zone_outages: u64,
     /// Region outages that began (random and injected).
@@ -38,11 +44,11 @@ pub struct TrialOutcome {
     pub instance_failures: u64,
     /// Instances the group terminated and replaced because they were unhealthy.
     pub replacements: u64,
-    /// Spot instances reclaimed.
+    /// Spot instances that got an interruption notice (random and injected reclaims).
     pub spot_reclaims: u64,
-    /// Scale-out actions.
+    /// Raises of the desired capacity by a scaling policy or scheduled action.
     pub scale_outs: u64,
-    /// Scale-in actions.
+    /// Cuts of the desired capacity by a scaling policy or scheduled action.
     pub scale_ins: u64,
     /// Events the kernel processed (a cost measure, not a result).
     pub events: u64,

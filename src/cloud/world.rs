@@ -2,8 +2,10 @@ use crate::kernel::{stream, EventQueue, Priority, Rng, SimTime, TimerSlot};
 use crate::scenario::{Fault, Scenario, ZoneId};
 
 use super::availability::{failing_share, DowntimeRecord, NodeView, ZoneTargets};
-use super::fleet::{Instance, InstanceId};
+use super::fleet::{GroupSize, Instance, InstanceId};
 use super::health::TargetStatus;
+use super::scaling::Scaling;
+use super::spot::SpotPool;
 use super::trace::TraceRecord;
 use super::traffic::{LatencyTemplates, ResolvedModel, TrafficState};
 use super::zones::ZoneState;
@@ -47,6 +49,19 @@ pub(super) enum Event {
     LoadCrossing,
     /// An injected traffic spike ends.
     TrafficSpikeEnds { index: u16 },
+    /// The random reclaim process of the spot pool of the group's zone `zone` strikes.
+    SpotReclaim { zone: u16 },
+    /// A noticed spot instance's notice runs out: it is gone.
+    SpotInstanceGone { id: InstanceId },
+    /// The spot pool of the group's zone `zone` has capacity again after a reclaim.
+    SpotCapacityBack { zone: u16 },
+    /// A new instance's warm-up ends: target tracking counts it from now on.
+    WarmupEnds { id: InstanceId },
+    /// Target tracking: at this minute a run of metric points may have its length with the rate
+    /// where an action changes the desired capacity.
+    ScalingTick,
+    /// `[[fleet.scaling]]` number `index`, a scheduled action, fires (every day).
+    ScheduledAction { index: u16 },
 }
 
 /// Health-check flips run before other events at the same instant (a check sent at the instant
@@ -66,6 +81,8 @@ pub(super) mod process {
     pub const SERVICE_TIMES: u64 = 6;
     pub const ROUTING: u64 = 7;
     pub const RETRIES: u64 = 8;
+    /// Plus the index of the group's zone: each zone's spot pool reclaims on its own.
+    pub const SPOT_RECLAIMS: u64 = 0x3_0000;
 }
 
 /// Random streams of one trial.
@@ -76,6 +93,8 @@ pub(super) struct Streams {
     pub inject: Rng,
     pub zones: Vec<Rng>,
     pub failure_modes: Vec<Rng>,
+    /// Per group zone: its spot pool's reclaims (empty without `[fleet.spot]`).
+    pub spot: Vec<Rng>,
 }
 
 /// One simulated deployment. Build it once per worker and call [`World::run_trial`] for each
@@ -87,14 +106,23 @@ pub struct World<'s> {
     pub(super) zones: Vec<ZoneState>,
     pub(super) region_outages_active: u32,
     pub(super) instances: Vec<Instance>,
-    /// Instances not yet terminated, in a stable order.
+    /// Instances not yet terminated, in launch order.
     pub(super) live: Vec<InstanceId>,
+    /// The group's desired capacity and limits now.
+    pub(super) group: GroupSize,
+    /// Per group zone: its spot pool (empty without `[fleet.spot]`).
+    pub(super) pools: Vec<SpotPool>,
+    pub(super) scaling: Scaling,
     pub(super) record: DowntimeRecord,
     pub(super) outcome: TrialOutcome,
     /// Scratch for routing and choices, kept to avoid allocating per event.
     pub(super) nodes: Vec<NodeView>,
     pub(super) targets: Vec<ZoneTargets>,
     pub(super) scratch: Vec<InstanceId>,
+    /// Counted instances per group zone (scratch of placement and termination choices).
+    pub(super) zone_counts: Vec<u32>,
+    /// AZRebalance's planned departures per group zone (scratch).
+    pub(super) rebalance_scratch: Vec<u32>,
     /// Request traffic, when the scenario has `[traffic]`.
     pub(super) traffic: Option<TrafficState>,
     /// Something that routing depends on changed since the failing share was last computed.
@@ -125,16 +153,27 @@ impl<'s> World<'s> {
                 inject: stream(seed, 0, process::INJECTIONS),
                 zones: Vec::with_capacity(scenario.zones.len()),
                 failure_modes: Vec::with_capacity(scenario.fleet.failure_modes.len()),
+                spot: Vec::with_capacity(scenario.fleet.zones.len()),
             },
             zones: Vec::with_capacity(scenario.zones.len()),
             region_outages_active: 0,
             instances: Vec::new(),
             live: Vec::new(),
+            group: GroupSize {
+                desired: scenario.fleet.desired,
+                min: scenario.fleet.min,
+                max: scenario.fleet.max,
+                rebalancing: 0,
+            },
+            pools: Vec::with_capacity(scenario.fleet.zones.len()),
+            scaling: Scaling::new(scenario),
             record: DowntimeRecord::default(),
             outcome: TrialOutcome::default(),
             nodes: vec![NodeView { listed: true, up: true }; scenario.fleet.zones.len()],
             targets: vec![ZoneTargets::default(); scenario.fleet.zones.len()],
             scratch: Vec::new(),
+            zone_counts: Vec::with_capacity(scenario.fleet.zones.len()),
+            rebalance_scratch: Vec::with_capacity(scenario.fleet.zones.len()),
             traffic: scenario
                 .traffic
                 .as_ref()
@@ -184,6 +223,12 @@ impl<'s> World<'s> {
         &self.record.durations
     }
 
+    /// The group's desired capacity at the end of the trial run last (scaling policies and
+    /// scheduled actions move it; without them it is `fleet.desired`).
+    pub fn desired_capacity(&self) -> u32 {
+        self.group.desired
+    }
+
     /// The one place where events are dispatched.
     fn handle(&mut self, now: SimTime, event: Event) {
         match event {
@@ -204,6 +249,12 @@ impl<'s> World<'s> {
             Event::HeldTryTimesOut { id } => self.held_try_times_out(now, id),
             Event::LoadCrossing => self.routing_changed = true,
             Event::TrafficSpikeEnds { index } => self.traffic_spike(now, index as usize, false),
+            Event::SpotReclaim { zone } => self.random_spot_reclaim(now, zone as usize),
+            Event::SpotInstanceGone { id } => self.spot_instance_gone(now, id),
+            Event::SpotCapacityBack { zone } => self.spot_capacity_back(now, zone as usize),
+            Event::WarmupEnds { id } => self.warmup_ends(now, id),
+            Event::ScalingTick => self.scaling_tick(now),
+            Event::ScheduledAction { index } => self.scheduled_action(now, index as usize),
         }
     }
 
@@ -236,6 +287,8 @@ impl<'s> World<'s> {
         }
 
         self.reset_zones();
+        self.reset_spot(trial);
+        self.reset_scaling();
         self.reset_traffic(trial);
         for (index, injection) in s.inject.iter().enumerate() {
             self.queue
@@ -274,14 +327,15 @@ impl<'s> World<'s> {
                 self.fail_chosen_instances(now, zone, count, crate::scenario::FailureKind::Hang)
             }
             Fault::TrafficSpike { .. } => self.traffic_spike(now, index, true),
-            // Refused by the scenario reader until spot lands.
-            Fault::SpotReclaim { .. } => {}
+            Fault::SpotReclaim { zone, fraction } => self.inject_spot_reclaim(now, zone, fraction),
         }
     }
 
     /// Recomputes the failing share after an event and updates the UP/DOWN record.
     pub(super) fn observe(&mut self, now: SimTime) {
         self.routing_changed = false;
+        // Metric points up to now saw the routing that held until now.
+        self.scaling_advance(now);
         let s = self.scenario;
         for (gz, &z) in s.fleet.zones.iter().enumerate() {
             let up = self.zone_reachable(z);
@@ -319,6 +373,7 @@ impl<'s> World<'s> {
             let event = if down { "service_down" } else { "service_up" };
             self.note(now, event, None, None, || format!("failing share {share:.4}"));
         }
+        self.scaling_plan(now);
     }
 
     fn finish(&mut self, trial: u64) -> TrialOutcome {
@@ -350,8 +405,11 @@ impl<'s> World<'s> {
                 o.latency_p99_ms = Some(t.latency.value_at_quantile(0.99) as f64 / 1e3);
             }
         }
-        o.cost_usd = o.on_demand_hours * s.fleet.instance.price_per_hour
-            + horizon.as_hours_f64() * s.load_balancer.price_per_hour;
+        // Each part priced on its own, then added: the parts in trials.csv add up to the total.
+        o.on_demand_cost_usd = o.on_demand_hours * s.fleet.instance.price_per_hour;
+        o.spot_cost_usd = o.spot_hours * s.fleet.spot.as_ref().map_or(0.0, |sp| sp.price_per_hour);
+        o.load_balancer_cost_usd = horizon.as_hours_f64() * s.load_balancer.price_per_hour;
+        o.cost_usd = o.on_demand_cost_usd + o.spot_cost_usd + o.load_balancer_cost_usd;
         std::mem::take(&mut self.outcome)
     }
 

@@ -101,8 +101,10 @@ impl World<'_> {
             self.zone_comes_back(now, z);
         }
         if power && self.zone_launchable(z) {
-            // Launches that found no zone can now go here.
+            // Launches that found no zone can now go here, and AZRebalance moves back instances
+            // that were replaced elsewhere.
             self.reconcile_capacity(now);
+            self.az_rebalance(now);
         }
         if random {
             if let Some(outage) = &self.scenario.zones[z].outage {
