@@ -148,9 +148,15 @@ fn counts_are_checked() {
 
 #[test]
 fn unsupported_features_are_refused_not_ignored() {
+    // Step scaling is the one AWS policy kind not simulated: refused by name, never ignored.
     refused(
-        &with("[fleet.spot]\nprice_per_hour = 0.03\nreclaim = { time_between = \"20d\" }\n"),
-        &["fleet.spot", "not supported"],
+        &with("[[fleet.scaling]]\nkind = \"step\"\n"),
+        &["fleet.scaling[0].kind", "step", "target_tracking"],
+    );
+    // Target tracking without traffic has nothing to measure.
+    refused(
+        &with("[[fleet.scaling]]\nkind = \"target_tracking\"\nmetric = \"cpu\"\ntarget = 60.0\n"),
+        &["fleet.scaling[0].metric", "needs traffic"],
     );
 }
 

@@ -368,6 +368,31 @@ fn spot(ctx: &Ctx<'_>, raw: &RawSpot) -> Res<Spot> {
     })
 }
 
+/// Target tracking follows a metric of the traffic (cpu is the busy share of the offered load,
+/// requests_per_target the offered load per instance): without `[traffic]` it is undefined, and a
+/// policy that could never act must not be silently accepted.
+pub(super) fn tracking_needs_traffic(ctx: &Ctx<'_>, fleet: &Fleet, traffic: bool) -> Res<()> {
+    if traffic {
+        return Ok(());
+    }
+    for (i, policy) in fleet.scaling.iter().enumerate() {
+        if let ScalingPolicy::TargetTracking { metric, .. } = policy {
+            let name = match metric {
+                ScalingMetric::Cpu => "cpu",
+                ScalingMetric::RequestsPerTarget => "requests_per_target",
+            };
+            return Err(ctx.err(
+                &format!("fleet.scaling[{i}].metric"),
+                format!(
+                    "target tracking on {name} needs traffic to measure: add [traffic], \
+                     or use a scheduled action (kind = \"scheduled\") instead"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn scaling_policy(ctx: &Ctx<'_>, key: &str, raw: &RawScaling) -> Res<ScalingPolicy> {
     let kind = required(
         ctx,

@@ -53,16 +53,8 @@ pub(super) fn check(extra: &str, key: &str, line: Option<usize>, fragment: &str)
     expect(&refused(extra), key, line, fragment);
 }
 
-/// Parses `BASE + extra` without refusing unsupported features; it must still be refused.
-pub(super) fn refused_unchecked(extra: &str) -> ScenarioError {
-    match parse_unchecked(&format!("{BASE}{extra}"), "t.toml", "t", &[]) {
-        Ok((s, _)) => panic!("should be refused: {extra}\ngot {s:?}"),
-        Err(e) => e,
-    }
-}
-
-/// The example of SCENARIO.md section 2 without the sections this build refuses (`[fleet.spot]`,
-/// `[[fleet.scaling]]`), which [`UNSUPPORTED`] adds back.
+/// The example of SCENARIO.md section 2 without `[fleet.spot]` and `[[fleet.scaling]]`, which
+/// [`SPOT_AND_SCALING`] adds back.
 pub(super) const EXAMPLE: &str = r#"
 name = "web tier, two zones"            # shown in reports
 description = "optional free text"
@@ -140,8 +132,8 @@ zone = "a"                               #   | spot_reclaim | traffic_spike
 duration = "4h"                          # zone_outage, region_outage, traffic_spike
 "#;
 
-/// The sections of the example that this build refuses, as SCENARIO.md writes them.
-pub(super) const UNSUPPORTED: &str = r#"
+/// The spot and scaling sections of the example, as SCENARIO.md writes them.
+pub(super) const SPOT_AND_SCALING: &str = r#"
 [fleet.spot]
 on_demand_base = 1
 on_demand_percentage_above_base = 25

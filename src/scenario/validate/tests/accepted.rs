@@ -170,9 +170,9 @@ fn the_example_reads_as_written() {
 }
 
 #[test]
-fn the_unsupported_sections_validate_but_are_refused() {
-    let text = format!("{EXAMPLE}{UNSUPPORTED}");
-    let (s, _) = parse_unchecked(&text, "t.toml", "t", &[]).unwrap_or_else(|e| panic!("{e}"));
+fn the_spot_and_scaling_sections_of_the_contract_are_read() {
+    let text = format!("{EXAMPLE}{SPOT_AND_SCALING}");
+    let s = parse_str(&text).unwrap_or_else(|e| panic!("{e}"));
     let spot = s.fleet.spot.as_ref().unwrap_or_else(|| panic!("spot is given"));
     assert_eq!(
         (
@@ -209,14 +209,6 @@ fn the_unsupported_sections_validate_but_are_refused() {
                 max: None
             },
         ]
-    );
-    let e = parse_str(&text).err().map(|e| e.to_string()).unwrap_or_default();
-    let line = text.lines().position(|l| l == "[fleet.spot]").map_or(0, |i| i + 1);
-    assert_eq!(
-        e,
-        format!(
-            "t.toml:{line}: fleet.spot: [fleet.spot] (spot instances) is not supported yet in this version of nines"
-        )
     );
 }
 

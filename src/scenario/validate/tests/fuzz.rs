@@ -39,7 +39,7 @@ const NASTY_VALUES: &[&str] = &[
 
 /// A valid scenario that uses every section (with the unsupported ones, so their checks run too).
 fn full_text() -> String {
-    format!("{EXAMPLE}{UNSUPPORTED}[[inject]]\nat = \"1d\"\nfault = \"traffic_spike\"\nmultiplier = 2.0\nduration = \"1h\"\n")
+    format!("{EXAMPLE}{SPOT_AND_SCALING}[[inject]]\nat = \"1d\"\nfault = \"traffic_spike\"\nmultiplier = 2.0\nduration = \"1h\"\n")
 }
 
 /// Replaces the `n`-th value written after ` = ` (in a line or inside an inline table) with

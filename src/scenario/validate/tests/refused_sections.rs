@@ -119,7 +119,7 @@ fn integers_are_range_checked_never_wrapped() {
         line(4),
         "at least 1",
     );
-    let e = refused_unchecked("[fleet.spot]\nprice_per_hour = 0.03\non_demand_percentage_above_base = 101\nreclaim = { time_between = \"1d\" }");
+    let e = refused("[fleet.spot]\nprice_per_hour = 0.03\non_demand_percentage_above_base = 101\nreclaim = { time_between = \"1d\" }");
     expect(
         &e,
         "fleet.spot.on_demand_percentage_above_base",
@@ -337,42 +337,40 @@ fn injections_must_happen_within_the_horizon() {
     );
 }
 
-// ---- scaling (validated even though this build refuses it)
+// ---- scaling
 
 #[test]
 fn scaling_policies_are_checked() {
-    let e = refused_unchecked("[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"08:00\"");
+    let e = refused("[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"08:00\"");
     expect(&e, "fleet.scaling[0]", line(1), "at least one of desired, min and max");
-    let e = refused_unchecked("[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"08:00\"\ndesired = 3\nmax = 2");
+    let e = refused("[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"08:00\"\ndesired = 3\nmax = 2");
     expect(
         &e,
         "fleet.scaling[0].desired",
         line(4),
         "desired (3) is greater than max (2)",
     );
-    let e = refused_unchecked("[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"25:00\"\ndesired = 3");
+    let e = refused("[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"25:00\"\ndesired = 3");
     expect(&e, "fleet.scaling[0].at", line(3), "not a time of day");
-    let e = refused_unchecked("[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"08:00\"\ndesired = 3\ntarget = 50.0");
+    let e = refused("[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"08:00\"\ndesired = 3\ntarget = 50.0");
     expect(
         &e,
         "fleet.scaling[0].target",
         line(5),
         "does not belong with kind = \"scheduled\"",
     );
-    let e = refused_unchecked("[[fleet.scaling]]\nkind = \"target_tracking\"\nmetric = \"cpu\"\ntarget = 150.0");
+    let e = refused("[[fleet.scaling]]\nkind = \"target_tracking\"\nmetric = \"cpu\"\ntarget = 150.0");
     expect(&e, "fleet.scaling[0].target", line(4), "at most 100");
-    let e = refused_unchecked(
-        "[[fleet.scaling]]\nkind = \"target_tracking\"\nmetric = \"cpu\"\ntarget = 50.0\nat = \"08:00\"",
-    );
+    let e = refused("[[fleet.scaling]]\nkind = \"target_tracking\"\nmetric = \"cpu\"\ntarget = 50.0\nat = \"08:00\"");
     expect(
         &e,
         "fleet.scaling[0].at",
         line(5),
         "does not belong with kind = \"target_tracking\"",
     );
-    let e = refused_unchecked("[[fleet.scaling]]\nkind = \"target_tracking\"\ntarget = 50.0");
+    let e = refused("[[fleet.scaling]]\nkind = \"target_tracking\"\ntarget = 50.0");
     expect(&e, "fleet.scaling[0].metric", line(1), "metric is missing");
-    let e = refused_unchecked("[fleet.spot]\nprice_per_hour = 0.03");
+    let e = refused("[fleet.spot]\nprice_per_hour = 0.03");
     expect(&e, "fleet.spot.reclaim", line(1), "fleet.spot.reclaim is missing");
 }
 
@@ -392,37 +390,32 @@ fn region_outages_are_isolation_only() {
     );
 }
 
-// ---- what this build does not simulate yet
+// ---- spot and scaling need what they act on
 
 #[test]
-fn unsupported_features_are_refused_with_key_and_line() {
-    let spot = "[fleet.spot]\nprice_per_hour = 0.03\nreclaim = { time_between = \"20d\" }\n";
+fn target_tracking_needs_traffic() {
+    let tracking = "[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"08:00\"\ndesired = 6\n\
+                    [[fleet.scaling]]\nkind = \"target_tracking\"\nmetric = \"requests_per_target\"\ntarget = 100.0\n";
     check(
-        spot,
-        "fleet.spot",
-        line(1),
-        "[fleet.spot] (spot instances) is not supported yet in this version of nines",
-    );
-    let scaling = "[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"08:00\"\ndesired = 6\n";
-    check(
-        scaling,
-        "fleet.scaling[0]",
-        line(1),
-        "is not supported yet in this version of nines",
+        tracking,
+        "fleet.scaling[1].metric",
+        line(7),
+        "target tracking on requests_per_target needs traffic to measure",
     );
     let traffic = "[traffic]\nrate = 1.0\nservice_time = \"1ms\"\ntimeout = \"1s\"\n";
-    let spike = "[[inject]]\nat = \"1d\"\nfault = \"traffic_spike\"\nmultiplier = 2.0\nduration = \"1h\"\n";
+    assert!(parse_str(&format!("{BASE}{tracking}{traffic}")).is_ok());
+    let scheduled_only = "[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"08:00\"\ndesired = 6\n";
     assert!(
-        parse(&format!("{BASE}{traffic}{spike}"), "t.toml", "t", &[]).is_ok(),
-        "traffic spikes are supported"
+        parse_str(&format!("{BASE}{scheduled_only}")).is_ok(),
+        "scheduled actions need no traffic"
     );
+}
+
+#[test]
+fn spot_reclaims_need_spot_instances() {
+    let spot = "[fleet.spot]\nprice_per_hour = 0.03\nreclaim = { time_between = \"20d\" }\n";
     let reclaim = "[[inject]]\nat = \"1d\"\nfault = \"region_outage\"\nduration = \"1h\"\n[[inject]]\nat = \"2d\"\nfault = \"spot_reclaim\"\n";
-    let with_spot = format!("{BASE}{spot}{reclaim}");
-    assert!(
-        parse_unchecked(&with_spot, "t.toml", "t", &[]).is_ok(),
-        "only the support check refuses it"
-    );
-    expect(&refused_text(&with_spot), "fleet.spot", line(1), "not supported yet");
+    assert!(parse_str(&format!("{BASE}{spot}{reclaim}")).is_ok());
     let e = refused(reclaim);
     expect(&e, "inject[1].fault", line(7), "needs spot instances");
 }

@@ -113,8 +113,7 @@ fn negative_and_zero_durations_are_refused_where_they_make_no_sense() {
             "longer than zero",
         );
     }
-    let e =
-        refused_unchecked("[fleet.spot]\nprice_per_hour = 0.03\nnotice = \"0s\"\nreclaim = { time_between = \"1d\" }");
+    let e = refused("[fleet.spot]\nprice_per_hour = 0.03\nnotice = \"0s\"\nreclaim = { time_between = \"1d\" }");
     expect(&e, "fleet.spot.notice", line(3), "longer than zero");
 }
 
@@ -133,7 +132,8 @@ fn durations_that_may_be_zero() {
     let (s, _) = parse_unchecked(
         &format!(
             "{BASE}[fleet.spot]\nprice_per_hour = 0.03\nunavailable_for = \"0s\"\nreclaim = {{ time_between = \"1d\" }}\n\
-             [[fleet.scaling]]\nkind = \"target_tracking\"\nmetric = \"cpu\"\ntarget = 50\ninstance_warmup = \"0s\""
+             [[fleet.scaling]]\nkind = \"target_tracking\"\nmetric = \"cpu\"\ntarget = 50\ninstance_warmup = \"0s\"\n\
+             [traffic]\nrate = 1.0\nservice_time = \"1ms\"\ntimeout = \"1s\""
         ),
         "t.toml",
         "t",
@@ -458,17 +458,17 @@ fn probabilities_are_shares() {
     );
     let spot = "[fleet.spot]\nprice_per_hour = 0.03\nreclaim = { time_between = \"1d\", fraction = 1.5 }\n";
     expect(
-        &refused_unchecked(spot),
+        &refused(spot),
         "fleet.spot.reclaim.fraction",
         line(3),
         "between 0 and 1",
     );
-    let e = refused_unchecked(&format!(
+    let e = refused(&format!(
         "{spot}[[inject]]\nat = \"1d\"\nfault = \"spot_reclaim\"\nfraction = -0.5"
     ));
     expect(&e, "fleet.spot.reclaim.fraction", line(3), "between 0 and 1");
     let spot_ok = spot.replace("1.5", "0.5");
-    let e = refused_unchecked(&format!(
+    let e = refused(&format!(
         "{spot_ok}[[inject]]\nat = \"1d\"\nfault = \"spot_reclaim\"\nfraction = -0.5"
     ));
     expect(&e, "inject[0].fraction", line(7), "between 0 and 1");
@@ -526,6 +526,6 @@ fn prices_cannot_be_negative() {
         line(2),
         "cannot be negative",
     );
-    let e = refused_unchecked("[fleet.spot]\nprice_per_hour = -0.01\nreclaim = { time_between = \"1d\" }");
+    let e = refused("[fleet.spot]\nprice_per_hour = -0.01\nreclaim = { time_between = \"1d\" }");
     expect(&e, "fleet.spot.price_per_hour", line(2), "cannot be negative");
 }
