@@ -10,6 +10,7 @@ use std::process::Command;
 use common::{assert_close, mean_se, run, scenario};
 use nines::cloud::spot::on_demand_target;
 use nines::cloud::{TraceRecord, World};
+use nines::report::Summary;
 use nines::scenario::Scenario;
 
 /// The trace of trial `trial`, and the group's desired capacity at its end.
@@ -709,6 +710,33 @@ fn spot_and_scaling_are_deterministic_across_threads_and_shards() {
             "spot_hours",
         ] {
             assert!(header.contains(column), "trials.csv lacks {column}");
+        }
+        // summary.json carries cost_usd and its parts, which add up (means of sums are sums of
+        // means, up to rounding).
+        let summary: Summary = serde_json::from_str(&read(&dir("t1"), "summary.json")).expect("summary.json decodes");
+        let m = &summary.metrics;
+        let parts = m.on_demand_cost_usd.mean + m.spot_cost_usd.mean + m.load_balancer_cost_usd.mean;
+        assert!(
+            (m.cost_usd.mean - parts).abs() <= 1e-9 * m.cost_usd.mean,
+            "{example}: cost parts"
+        );
+        let hours = m.on_demand_hours.mean + m.spot_hours.mean;
+        assert!(
+            (m.instance_hours.mean - hours).abs() <= 1e-9 * hours,
+            "{example}: hours"
+        );
+        assert!(m.load_balancer_cost_usd.mean > 0.0 && m.on_demand_cost_usd.mean > 0.0);
+        if example == "spot-heavy" {
+            assert!(
+                m.spot_cost_usd.mean > 0.0 && m.spot_reclaims.mean > 0.0,
+                "{example}: spot"
+            );
+        } else {
+            assert!(
+                m.scale_outs.mean > 300.0 && m.scale_ins.mean > 300.0,
+                "{example}: daily scaling"
+            );
+            assert_eq!(m.spot_hours.max, 0.0);
         }
     }
 }

@@ -102,7 +102,20 @@ pub struct Metrics {
     pub incidents: MetricSummary,
     pub longest_incident_minutes: MetricSummary,
     pub cost_usd: MetricSummary,
+    /// The parts of `cost_usd` [USD]: on-demand hours × the instance price, spot hours × the
+    /// spot price, and the horizon × the load balancer's price.
+    pub on_demand_cost_usd: MetricSummary,
+    pub spot_cost_usd: MetricSummary,
+    pub load_balancer_cost_usd: MetricSummary,
     pub instance_hours: MetricSummary,
+    /// The parts of `instance_hours` [h], by market.
+    pub on_demand_hours: MetricSummary,
+    pub spot_hours: MetricSummary,
+    /// Spot instances that got an interruption notice, per trial.
+    pub spot_reclaims: MetricSummary,
+    /// Raises and cuts of the desired capacity by scaling policies and scheduled actions, per trial.
+    pub scale_outs: MetricSummary,
+    pub scale_ins: MetricSummary,
     pub zone_outages: MetricSummary,
     pub instance_failures: MetricSummary,
     pub replacements: MetricSummary,
@@ -163,7 +176,15 @@ impl Summary {
             incidents: col(|o| o.incidents as f64),
             longest_incident_minutes: col(|o| o.longest_incident_minutes),
             cost_usd: col(|o| o.cost_usd),
+            on_demand_cost_usd: col(|o| o.on_demand_cost_usd),
+            spot_cost_usd: col(|o| o.spot_cost_usd),
+            load_balancer_cost_usd: col(|o| o.load_balancer_cost_usd),
             instance_hours: col(|o| o.on_demand_hours + o.spot_hours),
+            on_demand_hours: col(|o| o.on_demand_hours),
+            spot_hours: col(|o| o.spot_hours),
+            spot_reclaims: col(|o| o.spot_reclaims as f64),
+            scale_outs: col(|o| o.scale_outs as f64),
+            scale_ins: col(|o| o.scale_ins as f64),
             zone_outages: col(|o| o.zone_outages as f64),
             instance_failures: col(|o| o.instance_failures as f64),
             replacements: col(|o| o.replacements as f64),
