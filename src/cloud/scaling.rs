@@ -92,6 +92,9 @@ pub(super) struct Scaling {
     pub trackers: Vec<Tracker>,
     /// The tick at which a run of points may reach its length.
     pub timer: TimerSlot,
+    /// When that tick is due (`NEVER`: none). Most plans find the same tick again; rescheduling
+    /// it anyway would leave a stale entry in the queue each time.
+    tick_at: SimTime,
     /// The first minute point not yet taken.
     next_point: SimTime,
     /// Scratch: the shares of the warm instances (no allocation per evaluation).
@@ -243,6 +246,7 @@ impl World<'_> {
         let timer = self.new_slot();
         let s = &mut self.scaling;
         s.timer = timer;
+        s.tick_at = SimTime::NEVER;
         s.next_point = POINT;
         for t in &mut s.trackers {
             t.high_since = None;
@@ -355,12 +359,18 @@ impl World<'_> {
         if !any_scales_in {
             in_tick = SimTime::NEVER;
         }
-        let tick = out_tick.min(in_tick);
-        let timer = self.scaling.timer;
-        if tick <= self.scenario.simulation.horizon {
-            self.queue.reschedule(timer, tick, NORMAL, Event::ScalingTick);
-        } else {
-            self.queue.cancel(timer);
+        let mut tick = out_tick.min(in_tick);
+        if tick > self.scenario.simulation.horizon {
+            tick = SimTime::NEVER;
+        }
+        if tick != self.scaling.tick_at {
+            self.scaling.tick_at = tick;
+            let timer = self.scaling.timer;
+            if tick == SimTime::NEVER {
+                self.queue.cancel(timer);
+            } else {
+                self.queue.reschedule(timer, tick, NORMAL, Event::ScalingTick);
+            }
         }
     }
 
@@ -439,6 +449,7 @@ impl World<'_> {
     /// in has 15 points below 90 % of its target; the runs then start again, so that the next
     /// step of a scale-in waits another 15 minutes).
     pub(super) fn scaling_tick(&mut self, now: SimTime) {
+        self.scaling.tick_at = SimTime::NEVER;
         self.scaling_advance(now);
         let point = self.scaling.next_point - POINT;
         let group = self.group;

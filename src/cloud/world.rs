@@ -247,7 +247,7 @@ impl<'s> World<'s> {
             Event::RequestRetry { first, number } => self.request_retry(now, first, number),
             Event::RequestDone { id, slot } => self.request_done(now, id, slot),
             Event::HeldTryTimesOut { id } => self.held_try_times_out(now, id),
-            Event::LoadCrossing => self.routing_changed = true,
+            Event::LoadCrossing => self.load_crossing(),
             Event::TrafficSpikeEnds { index } => self.traffic_spike(now, index as usize, false),
             Event::SpotReclaim { zone } => self.random_spot_reclaim(now, zone as usize),
             Event::SpotInstanceGone { id } => self.spot_instance_gone(now, id),

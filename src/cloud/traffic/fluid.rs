@@ -27,7 +27,7 @@ const GRID_MIN_S: f64 = 1e-5;
 /// Service-time quantile points used to convolve service with the queueing wait.
 const SERVICE_POINTS: usize = 200;
 /// Latency is evaluated at this granularity within a segment of diurnal traffic.
-const PIECE: SimTime = SimTime::HOUR;
+pub(super) const PIECE: SimTime = SimTime::HOUR;
 
 /// Latency distributions by utilisation bucket, computed on first use and shared by every worker
 /// of a run (they depend only on the scenario).
@@ -139,11 +139,14 @@ pub struct FluidState {
     shares: Vec<(f64, f64)>,
     /// Scratch: the segment's pieces.
     pieces: Vec<Piece>,
+    /// The wave's (sin, cos) at `segment_start`, once known (the previous segment's end).
+    start_sines: Option<(f64, f64)>,
 }
 
 impl FluidState {
     pub(super) fn reset(&mut self) {
         self.segment_start = SimTime::ZERO;
+        self.start_sines = None;
         self.flows = Flows::default();
         self.spike = 1.0;
         self.requests = 0.0;
@@ -173,7 +176,12 @@ impl World<'_> {
         let (a, b) = (t.fluid.segment_start, now);
         if b > a {
             let spike = t.fluid.spike;
-            let offered = spike * t.shape.integral(a, b);
+            // The wave's sine at each end, once: the previous segment ended where this one starts.
+            let start = t.fluid.start_sines.unwrap_or_else(|| t.shape.sine_cosine(a));
+            let end = t.shape.sine_cosine(b);
+            t.fluid.start_sines = Some(end);
+            let requests = t.shape.integral_with_sines(a, b, start.0, end.0);
+            let offered = spike * requests;
             // Targets with the same share behave the same: evaluate each share once. The scratch
             // keeps its allocation from segment to segment.
             let shares = &mut t.fluid.shares;
@@ -184,27 +192,42 @@ impl World<'_> {
                     None => shares.push((w, 1.0)),
                 }
             }
-            pieces(&t.shape, a, b, &mut t.fluid.pieces);
+            pieces(&t.shape, (a, start), (b, end), t.piece_step, &mut t.fluid.pieces);
             let segment = Segment {
                 a,
                 b,
+                requests,
                 dead: t.fluid.flows.dead,
                 shares: &t.fluid.shares,
                 pieces: &t.fluid.pieces,
             };
-            // Fixed point of the retry load: tries per request m = 1 + p + … + p^r.
-            let mut m = 1.0;
-            let mut p = 0.0;
-            for _ in 0..if traffic.retries > 0 { 4 } else { 1 } {
-                let tally = evaluate(&t.shape, &segment, &t.templates, spike * m, None);
-                p = if tally.tries > 0.0 {
+            let failed_share = |tally: Tally| {
+                if tally.tries > 0.0 {
                     (tally.failed_tries / tally.tries).min(1.0)
                 } else {
                     0.0
-                };
-                m = (0..=traffic.retries).map(|k| p.powi(k as i32)).sum();
-            }
-            evaluate(&t.shape, &segment, &t.templates, spike * m, Some(&mut t.fluid.answered));
+                }
+            };
+            let p = if traffic.retries == 0 {
+                // No retries: one evaluation gives both the failing share and the latency.
+                failed_share(evaluate(
+                    &t.shape,
+                    &segment,
+                    &t.templates,
+                    spike,
+                    Some(&mut t.fluid.answered),
+                ))
+            } else {
+                // Fixed point of the retry load: tries per request m = 1 + p + … + p^r.
+                let mut m = 1.0;
+                let mut p = 0.0;
+                for _ in 0..4 {
+                    p = failed_share(evaluate(&t.shape, &segment, &t.templates, spike * m, None));
+                    m = (0..=traffic.retries).map(|k| p.powi(k as i32)).sum();
+                }
+                evaluate(&t.shape, &segment, &t.templates, spike * m, Some(&mut t.fluid.answered));
+                p
+            };
             t.fluid.requests += offered;
             t.fluid.failed += offered * p.powi(traffic.retries as i32 + 1);
         }
@@ -252,6 +275,8 @@ struct Segment<'a> {
     /// It covers `[a, b]`.
     a: SimTime,
     b: SimTime,
+    /// ∫ rate over it, before spikes [requests].
+    requests: f64,
     /// Share of the traffic that fails structurally.
     dead: f64,
     /// Distinct shares of the working targets, with how many targets have each.
@@ -281,7 +306,7 @@ fn evaluate(
     mut answered: Option<&mut Vec<f64>>,
 ) -> Tally {
     let (a, b) = (segment.a, segment.b);
-    let tries = scale * shape.integral(a, b);
+    let tries = scale * segment.requests;
     let mut tally = Tally {
         tries,
         failed_tries: segment.dead * tries,
@@ -306,9 +331,16 @@ fn evaluate(
 
 /// Splits `[a, b]` into pieces of constant-enough load: one piece for constant traffic, hours for
 /// diurnal traffic. Whole days repeat exactly, so a long segment costs at most two days of
-/// pieces, the first day's with `repeat` > 1. Each boundary's sine is computed once: adjacent
-/// pieces share it.
-fn pieces(shape: &LoadShape, a: SimTime, b: SimTime, out: &mut Vec<Piece>) {
+/// pieces, the first day's with `repeat` > 1. The wave's (sin, cos) at each end are given, and
+/// whole pieces advance its phase by the same step, whose (sin, cos) is `step`: so the sines
+/// follow by rotation, sin(φ + δ) = sin φ·cos δ + cos φ·sin δ, without a libm call per piece.
+fn pieces(
+    shape: &LoadShape,
+    (a, at_a): (SimTime, (f64, f64)),
+    (b, at_b): (SimTime, (f64, f64)),
+    (step_sin, step_cos): (f64, f64),
+    out: &mut Vec<Piece>,
+) {
     out.clear();
     if shape.amplitude == 0.0 {
         if b > a {
@@ -320,18 +352,16 @@ fn pieces(shape: &LoadShape, a: SimTime, b: SimTime, out: &mut Vec<Piece>) {
         }
         return;
     }
-    // Whole pieces advance the wave's phase by the same step, so their sines follow by rotation:
-    // sin(φ + δ) = sin φ·cos δ + cos φ·sin δ, without a libm call per piece.
-    let (step_sin, step_cos) = shape.phase_step(PIECE).sin_cos();
-    let mut add = |from: SimTime, to: SimTime, repeat: f64| {
+    // Whole days later the wave is where it was at `a`.
+    let mut add = |from: SimTime, to: SimTime, repeat: f64, at_to: (f64, f64)| {
         let mut p = from;
-        let (mut sin_p, mut cos_p) = shape.sine_cosine(p);
+        let (mut sin_p, mut cos_p) = at_a;
         while p < to {
             let q = p + PIECE;
             let (sin_q, cos_q) = if q < to {
                 (sin_p * step_cos + cos_p * step_sin, cos_p * step_cos - sin_p * step_sin)
             } else {
-                shape.sine_cosine(to)
+                at_to
             };
             let q = q.min(to);
             out.push(Piece {
@@ -344,9 +374,9 @@ fn pieces(shape: &LoadShape, a: SimTime, b: SimTime, out: &mut Vec<Piece>) {
     };
     let whole_days = (b - a).0 / SimTime::DAY.0;
     if whole_days >= 2 {
-        add(a, a + SimTime::DAY, whole_days as f64);
-        add(a + SimTime::DAY * whole_days, b, 1.0);
+        add(a, a + SimTime::DAY, whole_days as f64, at_a);
+        add(a + SimTime::DAY * whole_days, b, 1.0, at_b);
     } else {
-        add(a, b, 1.0);
+        add(a, b, 1.0, at_b);
     }
 }

@@ -133,8 +133,14 @@ pub(super) struct TrafficState {
     pub order: Vec<f64>,
     pub arrival_timer: TimerSlot,
     pub crossing_timer: TimerSlot,
+    /// When the pending `LoadCrossing` is due (`NEVER`: none). Most observations find the same
+    /// crossing again; rescheduling it anyway would leave a stale entry in the queue each time.
+    pub crossing_at: SimTime,
     pub fluid: fluid::FluidState,
     pub templates: Arc<LatencyTemplates>,
+    /// (sin, cos) of how far the daily wave's phase advances in one fluid piece (an hour):
+    /// constant, so computed once.
+    pub piece_step: (f64, f64),
 }
 
 impl TrafficState {
@@ -162,8 +168,12 @@ impl TrafficState {
             order: Vec::new(),
             arrival_timer: TimerSlot::default(),
             crossing_timer: TimerSlot::default(),
+            crossing_at: SimTime::NEVER,
             fluid: fluid::FluidState::default(),
             templates,
+            piece_step: LoadShape::new(traffic.rate, traffic.shape)
+                .phase_step(fluid::PIECE)
+                .sin_cos(),
         }
     }
 }
@@ -188,6 +198,7 @@ impl World<'_> {
         t.flows = Flows::default();
         t.arrival_timer = arrival_timer;
         t.crossing_timer = crossing_timer;
+        t.crossing_at = SimTime::NEVER;
         t.fluid.reset();
         for s in &mut t.servers {
             s.timer = None;
@@ -195,6 +206,14 @@ impl World<'_> {
         if t.model == ResolvedModel::Requests {
             self.schedule_next_arrival(SimTime::ZERO);
         }
+    }
+
+    /// The load curve crossed the overload threshold: the failing share changes, so observe.
+    pub(in crate::cloud) fn load_crossing(&mut self) {
+        if let Some(t) = self.traffic.as_mut() {
+            t.crossing_at = SimTime::NEVER;
+        }
+        self.routing_changed = true;
     }
 
     /// A traffic spike starts or ends: the offered rate changes by its multiplier.
@@ -301,13 +320,18 @@ impl World<'_> {
         let probe = now + SimTime::MILLISECOND;
         let rate = t.shape.rate(probe) * t.spike;
         let share = failing_share_at(&t.flows, t.capacity, rate);
-        let crossing = threshold.and_then(|level| t.shape.next_crossing(now, level / t.spike));
-        let timer = t.crossing_timer;
-        match crossing {
-            Some(at) if at <= self.scenario.simulation.horizon => {
-                self.queue.reschedule(timer, at, NORMAL, Event::LoadCrossing)
+        let crossing = threshold
+            .and_then(|level| t.shape.next_crossing(now, level / t.spike))
+            .filter(|&at| at <= self.scenario.simulation.horizon)
+            .unwrap_or(SimTime::NEVER);
+        if crossing != t.crossing_at {
+            t.crossing_at = crossing;
+            let timer = t.crossing_timer;
+            if crossing == SimTime::NEVER {
+                self.queue.cancel(timer);
+            } else {
+                self.queue.reschedule(timer, crossing, NORMAL, Event::LoadCrossing);
             }
-            _ => self.queue.cancel(timer),
         }
         share
     }
