@@ -463,6 +463,23 @@ fn warmup_holds_the_next_scale_out_and_max_caps_it() {
     assert_eq!(desired, 12);
 }
 
+/// The alarm can be in ALARM with nothing to do: 990 req/s on 4 instances at max = 4 (100 %
+/// cpu). At 01:00 a scheduled action raises max to 12. The point at 01:00 was taken before the
+/// action (a point sees the state before any event at its instant), so the policy acts at the
+/// next point, 01:01: ⌈4·100/50⌉ = 8.
+#[test]
+fn a_scheduled_max_releases_a_waiting_scale_out_at_the_next_point() {
+    let extra = format!("{CPU_50}\n[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"01:00\"\nmax = 12\n");
+    let s = tracking(990.0, 4, 2, 4, &extra);
+    let (trace, _) = traced(&s, 0);
+    let outs = events(&trace, "scale_out");
+    assert_eq!(outs.first(), Some(&(HOUR + MINUTE, "target tracking: desired 4 -> 8")));
+    assert!(
+        outs.iter().all(|(t, _)| *t > HOUR),
+        "nothing before max was raised: {outs:?}"
+    );
+}
+
 /// 10 req/s on 6 instances is 1.7 %: far below 45 %. Scale-in steps of one instance every 15
 /// points (15, 30, 45 min) down to min = 3, and no further. With disable_scale_in, never.
 #[test]

@@ -201,7 +201,7 @@ impl World<'_> {
             counts.total += 1;
             counts.on_demand += (market == Market::OnDemand) as u32;
         }
-        while !suspended.terminate && counts.total > desired + self.group.rebalancing {
+        while !suspended.terminate && counts.total > desired.saturating_add(self.group.rebalancing) {
             let Some(id) = self.termination_victim(None) else { break };
             self.scale_in_instance(now, id);
             counts.total -= 1;
@@ -358,7 +358,7 @@ impl World<'_> {
         let inst = &mut self.instances[id as usize];
         inst.leaving = true;
         if std::mem::take(&mut inst.rebalancing) {
-            self.group.rebalancing -= 1;
+            self.group.rebalancing = self.group.rebalancing.saturating_sub(1);
         }
     }
 
@@ -391,7 +391,7 @@ impl World<'_> {
         let mut leaving = std::mem::take(&mut self.rebalance_scratch);
         leaving.clear();
         leaving.resize(self.scenario.fleet.zones.len(), 0);
-        while total < self.group.max + allowance {
+        while total < self.group.max.saturating_add(allowance) {
             let Some(victim) = self.termination_victim(Some(&leaving)) else {
                 break;
             };
@@ -456,7 +456,7 @@ impl World<'_> {
         if rebalanced {
             // AZRebalance's new instance is ready: now the fuller zone gives one up, and the next
             // move (held back by the over-max allowance) may start.
-            self.group.rebalancing -= 1;
+            self.group.rebalancing = self.group.rebalancing.saturating_sub(1);
             self.reconcile_capacity(now);
             self.az_rebalance(now);
         }
@@ -674,7 +674,7 @@ impl World<'_> {
         // One already deregistered (drained, noticed) changes nothing the LB sees.
         self.routing_changed |= std::mem::take(&mut inst.registered);
         if std::mem::take(&mut inst.rebalancing) {
-            self.group.rebalancing -= 1;
+            self.group.rebalancing = self.group.rebalancing.saturating_sub(1);
         }
         let (life, check, exit, zone) = (inst.life_timer, inst.check_timer, inst.exit_timer, inst.zone);
         self.queue.cancel(life);

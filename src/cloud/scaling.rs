@@ -303,6 +303,9 @@ impl World<'_> {
         if self.scaling.trackers.is_empty() {
             return;
         }
+        // Points up to now are taken with the levels that held until now (a no-op when the caller
+        // already did), so that every tick planned here is after now.
+        self.scaling_advance(now);
         let suspended = self.scenario.fleet.suspended;
         let group = self.group;
         let can_out = !suspended.alarm_notification && group.desired < group.max;
@@ -478,7 +481,7 @@ impl World<'_> {
             }
         }
         if !self.scenario.fleet.suspended.alarm_notification {
-            let step = (group.desired * SCALE_IN_STEP_PERCENT / 100).max(1);
+            let step = ((group.desired as u64 * SCALE_IN_STEP_PERCENT as u64 / 100) as u32).max(1);
             if let Some(p) = out.map(|p| p.min(group.max)).filter(|&p| p > group.desired) {
                 self.set_desired(now, p, "target tracking");
             } else if in_ready && !in_blocked {
@@ -499,8 +502,7 @@ impl World<'_> {
 
     /// An instance's warm-up is over: it counts toward the metric from now on.
     pub(super) fn warmup_ends(&mut self, now: SimTime, id: InstanceId) {
-        if self.instances[id as usize].counted() && !self.scaling.trackers.is_empty() {
-            self.scaling_advance(now);
+        if self.instances[id as usize].counted() {
             self.scaling_plan(now);
         }
     }
