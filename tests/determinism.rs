@@ -1,24 +1,11 @@
 //! Same scenario and seed ⇒ identical results, whatever the thread count and however the trials
 //! are sharded. Checked end to end through the `nines` binary, byte for byte.
 
-use std::path::Path;
 use std::process::Command;
 
-fn nines(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nines"))
-        .args(args)
-        .output()
-        .expect("run nines");
-    assert!(
-        out.status.success(),
-        "nines {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+mod common;
 
-fn read(dir: &Path, file: &str) -> String {
-    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
-}
+use common::{nines, read};
 
 fn scenario() -> String {
     format!("{}/scenarios/multi-az.toml", env!("CARGO_MANIFEST_DIR"))

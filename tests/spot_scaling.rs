@@ -4,10 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
-use common::{assert_close, mean_se, run, scenario};
+use common::{assert_close, mean_se, nines, read, run, scenario};
 use nines::cloud::spot::on_demand_target;
 use nines::cloud::{TraceRecord, World};
 use nines::report::Summary;
@@ -667,22 +664,6 @@ fn cost_follows_scheduled_capacity_and_draining() {
 }
 
 // ---- determinism through the binary
-
-fn nines(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nines"))
-        .args(args)
-        .output()
-        .expect("run nines");
-    assert!(
-        out.status.success(),
-        "nines {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn read(dir: &Path, file: &str) -> String {
-    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
-}
 
 /// Spot reclaims (per-pool streams) and target tracking (no randomness of its own, but driven by
 /// every other stream) give the same files whatever the thread count and however the trials are

@@ -38,3 +38,21 @@ pub fn assert_close(what: &str, observed: f64, se: f64, expected: f64, k: f64, a
         "{what}: observed {observed:.6e} vs theory {expected:.6e}: |diff| {diff:.3e} > {k}·SE ({se:.3e}) + {allowance:.1e}"
     );
 }
+
+/// Runs the `nines` binary, failing the test with its stderr if it does not succeed.
+pub fn nines(args: &[&str]) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nines"))
+        .args(args)
+        .output()
+        .expect("run nines");
+    assert!(
+        out.status.success(),
+        "nines {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A file of an output folder, as text.
+pub fn read(dir: &std::path::Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
+}
