@@ -1,6 +1,13 @@
 //! `[load_balancer]` and `[fleet]` (instances, failure modes, spot, scaling).
 
 use super::values::{dist, duration_or, int_u32, only_keys, positive, price, probability, required, time_of_day, Zero};
+
+/// Groups are simulated instance by instance, so a typo such as `desired = 4000000000` must not
+/// start four billion of them: this bounds desired, min, max and scheduled sizes.
+const MAX_GROUP_SIZE: u32 = 10_000;
+const GROUP_SIZE_NOTE: &str = " (nines simulates groups of up to 10,000 instances)";
+/// Each instance keeps one slot per concurrent request in the request model.
+const MAX_CONCURRENCY: u32 = 100_000;
 use super::*;
 use crate::scenario::duration::format_duration;
 use crate::scenario::raw::{
@@ -153,7 +160,7 @@ pub(super) fn fleet(ctx: &Ctx<'_>, raw: Option<&RawFleet>, zones: &[Zone]) -> Re
         raw.desired.as_ref(),
         "say how many instances the group runs, e.g. desired = 4",
     )?;
-    let count = |key: &str, v: i64| int_u32(ctx, key, v, 0..=u32::MAX, "");
+    let count = |key: &str, v: i64| int_u32(ctx, key, v, 0..=MAX_GROUP_SIZE, GROUP_SIZE_NOTE);
     let desired = count("fleet.desired", *desired_raw)?;
     let min = raw.min.map_or(Ok(desired), |v| count("fleet.min", v))?;
     let max = raw.max.map_or(Ok(desired), |v| count("fleet.max", v))?;
@@ -294,7 +301,13 @@ fn instance(ctx: &Ctx<'_>, raw: Option<&RawInstance>) -> Res<InstanceSpec> {
     Ok(InstanceSpec {
         instance_type,
         concurrency: raw.and_then(|r| r.concurrency).map_or(Ok(DEFAULT_CONCURRENCY), |c| {
-            int_u32(ctx, "fleet.instance.concurrency", c, 1..=u32::MAX, "")
+            int_u32(
+                ctx,
+                "fleet.instance.concurrency",
+                c,
+                1..=MAX_CONCURRENCY,
+                " (requests served at once per instance)",
+            )
         })?,
         queue_limit: raw.and_then(|r| r.queue_limit).map_or(Ok(DEFAULT_QUEUE_LIMIT), |q| {
             int_u32(ctx, "fleet.instance.queue_limit", q, 0..=u32::MAX, "")
@@ -464,7 +477,7 @@ fn scaling_policy(ctx: &Ctx<'_>, key: &str, raw: &RawScaling) -> Res<ScalingPoli
                 required(ctx, &at_key, raw.at.as_ref(), "give a time of day, e.g. at = \"08:00\"")?,
             )?;
             let size = |name: &str, v: Option<i64>| {
-                v.map(|v| int_u32(ctx, &format!("{key}.{name}"), v, 0..=u32::MAX, ""))
+                v.map(|v| int_u32(ctx, &format!("{key}.{name}"), v, 0..=MAX_GROUP_SIZE, GROUP_SIZE_NOTE))
                     .transpose()
             };
             let (desired, min, max) = (

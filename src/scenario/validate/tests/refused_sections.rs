@@ -77,7 +77,7 @@ fn zones_and_fleet_are_required() {
 
 #[test]
 fn integers_are_range_checked_never_wrapped() {
-    check("min = -1", "fleet.min", line(1), "cannot be negative; got -1");
+    check("min = -1", "fleet.min", line(1), "must be between 0 and 10000");
     let e = refused("[simulation]\ntrials = 99999999999999999999999");
     let fragment = "invalid TOML (line 9, column 10): 99999999999999999999999 does not fit in a TOML integer";
     expect(&e, "simulation.trials", line(2), fragment);
@@ -85,7 +85,7 @@ fn integers_are_range_checked_never_wrapped() {
         "max = 5000000000",
         "fleet.max",
         line(1),
-        "too large; the most is 4294967295",
+        "must be between 0 and 10000 (nines simulates groups of up to 10,000 instances); got 5000000000",
     );
     check("[simulation]\ntrials = 0", "simulation.trials", line(2), "at least 1");
     check("[simulation]\ntrials = -5", "simulation.trials", line(2), "at least 1");
@@ -99,7 +99,7 @@ fn integers_are_range_checked_never_wrapped() {
         "[fleet.instance]\nconcurrency = 0",
         "fleet.instance.concurrency",
         line(2),
-        "at least 1",
+        "must be between 1 and 100000",
     );
     check(
         "[fleet.instance]\nqueue_limit = -1",
