@@ -131,11 +131,6 @@ impl DowntimeRecord {
         self.share_integral / horizon.0 as f64
     }
 
-    /// Whether the service is DOWN now.
-    pub fn is_down(&self) -> bool {
-        self.down_since.is_some()
-    }
-
     fn close(&mut self, since: SimTime, now: SimTime) {
         let d = now - since;
         self.downtime += d;

@@ -7,7 +7,7 @@ use super::health::TargetStatus;
 use super::scaling::Scaling;
 use super::spot::SpotPool;
 use super::trace::TraceRecord;
-use super::traffic::{LatencyTemplates, ResolvedModel, TrafficState};
+use super::traffic::{LatencyTemplates, TrafficState};
 use super::zones::ZoneState;
 use super::TrialOutcome;
 use std::sync::Arc;
@@ -211,11 +211,6 @@ impl<'s> World<'s> {
     /// Latency of the answered requests of the trial run last [µs]; `None` without traffic.
     pub fn trial_latency(&self) -> Option<&hdrhistogram::Histogram<u64>> {
         self.traffic.as_ref().map(|t| &t.latency)
-    }
-
-    /// The traffic model in use, `None` without `[traffic]`.
-    pub fn traffic_model(&self) -> Option<ResolvedModel> {
-        self.traffic.as_ref().map(|t| t.model)
     }
 
     /// The length of every DOWN period of the trial run last, in order.

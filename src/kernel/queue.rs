@@ -85,11 +85,6 @@ impl<E> EventQueue<E> {
         self.now
     }
 
-    /// Entries pushed since the last reset (live or later cancelled).
-    pub fn pushed(&self) -> u64 {
-        self.inserted
-    }
-
     /// Pending entries, counting cancelled ones not yet dropped.
     pub fn len(&self) -> usize {
         self.heap.len()

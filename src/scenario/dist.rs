@@ -150,16 +150,6 @@ impl DurationDist {
             0.0
         }
     }
-
-    /// True when the distribution is exponential (so M/M/c formulas are exact).
-    pub fn is_exponential(&self) -> bool {
-        matches!(self, DurationDist::Exponential { .. })
-    }
-
-    /// True when every draw is the same value.
-    pub fn is_constant(&self) -> bool {
-        matches!(self, DurationDist::Constant(_))
-    }
 }
 
 /// Uniform on (0, 1], so that `ln` is finite.
