@@ -208,9 +208,13 @@ impl<'s> World<'s> {
         (outcome, self.trace.take().unwrap_or_default())
     }
 
-    /// Latency of the answered requests of the trial run last [µs]; `None` without traffic.
-    pub fn trial_latency(&self) -> Option<&hdrhistogram::Histogram<u64>> {
-        self.traffic.as_ref().map(|t| &t.latency)
+    /// Adds the latency of the answered requests of the trial run last [µs] to `pooled` (a
+    /// histogram made by [`latency_histogram`](super::traffic::latency_histogram)); nothing
+    /// without traffic.
+    pub fn add_trial_latency(&self, pooled: &mut hdrhistogram::Histogram<u64>) {
+        if let Some(t) = &self.traffic {
+            t.add_latency_to(pooled);
+        }
     }
 
     /// The length of every DOWN period of the trial run last, in order.
@@ -395,10 +399,8 @@ impl<'s> World<'s> {
             } else {
                 1.0
             };
-            if !t.latency.is_empty() {
-                o.latency_p50_ms = Some(t.latency.value_at_quantile(0.5) as f64 / 1e3);
-                o.latency_p99_ms = Some(t.latency.value_at_quantile(0.99) as f64 / 1e3);
-            }
+            o.latency_p50_ms = t.latency_at_quantile(0.5).map(|us| us as f64 / 1e3);
+            o.latency_p99_ms = t.latency_at_quantile(0.99).map(|us| us as f64 / 1e3);
         }
         // Each part priced on its own, then added: the parts in trials.csv add up to the total.
         o.on_demand_cost_usd = o.on_demand_hours * s.fleet.instance.price_per_hour;

@@ -74,9 +74,8 @@ pub fn run_trials(
                 },
                 |mut p, trial| {
                     p.outcomes.push(p.world.run_trial(trial));
-                    if let (Some(pooled), Some(trial)) = (p.latency_us.as_mut(), p.world.trial_latency()) {
-                        // Same bounds on both sides, so adding cannot fail.
-                        let _ = pooled.add(trial);
+                    if let Some(pooled) = p.latency_us.as_mut() {
+                        p.world.add_trial_latency(pooled);
                     }
                     for d in p.world.incident_durations() {
                         p.incident_seconds.saturating_record(d.as_secs_f64().ceil() as u64);

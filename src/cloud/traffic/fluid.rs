@@ -10,6 +10,8 @@
 
 use std::sync::OnceLock;
 
+use hdrhistogram::Histogram;
+
 use crate::kernel::SimTime;
 use crate::scenario::{DurationDist, Scenario, Traffic};
 
@@ -135,6 +137,10 @@ pub struct FluidState {
     failed: f64,
     /// Answered requests per utilisation bucket (turned into latency bins at the end).
     answered: Vec<f64>,
+    /// Answered requests per latency bin, once the trial is finished. A few hundred bins are all
+    /// the fluid model can produce, so the trial keeps these instead of a full histogram: no
+    /// clearing, scanning or merging of tens of thousands of histogram counts per trial.
+    bins: Vec<u64>,
     /// Scratch: the distinct shares of the segment's working targets, and their counts.
     shares: Vec<(f64, f64)>,
     /// Scratch: the segment's pieces.
@@ -153,6 +159,40 @@ impl FluidState {
         self.failed = 0.0;
         self.answered.clear();
         self.answered.resize(BUCKETS + 1, 0.0);
+        self.bins.clear();
+    }
+
+    /// The latency [µs] at quantile `q` of the trial's answered requests, exactly as
+    /// `value_at_quantile` of `like` would give it had they been recorded there; `None` when no
+    /// request was answered.
+    pub(super) fn latency_at_quantile(
+        &self,
+        templates: &LatencyTemplates,
+        like: &Histogram<u64>,
+        q: f64,
+    ) -> Option<u64> {
+        let total: u64 = self.bins.iter().sum();
+        if total == 0 {
+            return None;
+        }
+        // Bins are in increasing latency, so the first bin to reach the count lies in the
+        // histogram bucket that would reach it first.
+        let target = ((q.min(1.0) * total as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        let k = self.bins.iter().position(|&n| {
+            seen += n;
+            seen >= target
+        })?;
+        Some(like.highest_equivalent(templates.bin_value_us(k)))
+    }
+
+    /// Records the trial's answered requests into `pooled`.
+    pub(super) fn add_latency_to(&self, templates: &LatencyTemplates, pooled: &mut Histogram<u64>) {
+        for (k, &n) in self.bins.iter().enumerate() {
+            if n > 0 {
+                pooled.saturating_record_n(templates.bin_value_us(k), n);
+            }
+        }
     }
 }
 
@@ -261,12 +301,7 @@ impl World<'_> {
                 }
             }
         }
-        for (k, &n) in bins.iter().enumerate() {
-            let count = n.round() as u64;
-            if count > 0 {
-                let _ = t.latency.record_n(t.templates.bin_value_us(k), count);
-            }
-        }
+        t.fluid.bins.extend(bins.iter().map(|n| n.round() as u64));
     }
 }
 

@@ -144,6 +144,25 @@ pub(super) struct TrafficState {
 }
 
 impl TrafficState {
+    /// The latency [µs] at quantile `q` of the trial's answered requests; `None` when none was.
+    pub fn latency_at_quantile(&self, q: f64) -> Option<u64> {
+        match self.model {
+            ResolvedModel::Fluid => self.fluid.latency_at_quantile(&self.templates, &self.latency, q),
+            ResolvedModel::Requests => (!self.latency.is_empty()).then(|| self.latency.value_at_quantile(q)),
+        }
+    }
+
+    /// Adds the latency of the trial's answered requests to `pooled`.
+    pub fn add_latency_to(&self, pooled: &mut Histogram<u64>) {
+        match self.model {
+            ResolvedModel::Fluid => self.fluid.add_latency_to(&self.templates, pooled),
+            // Same bounds on both sides, so adding cannot fail.
+            ResolvedModel::Requests => {
+                let _ = pooled.add(&self.latency);
+            }
+        }
+    }
+
     pub fn new(scenario: &Scenario, traffic: &Traffic, templates: Arc<LatencyTemplates>) -> Self {
         let groups = scenario.fleet.zones.len();
         let concurrency = scenario.fleet.instance.concurrency;
@@ -193,7 +212,10 @@ impl World<'_> {
         t.active_spikes.iter_mut().for_each(|a| *a = false);
         t.requests = 0;
         t.failed = 0;
-        t.latency.reset();
+        if t.model == ResolvedModel::Requests {
+            // The fluid model never records here (see `FluidState::bins`).
+            t.latency.reset();
+        }
         t.round_robin.iter_mut().for_each(|r| *r = 0);
         t.flows = Flows::default();
         t.arrival_timer = arrival_timer;
