@@ -361,9 +361,8 @@ impl<'s> World<'s> {
             }
         }
         let share = if self.traffic.is_some() {
-            self.fluid_segment(now);
             let share = self.observe_traffic(now);
-            self.fluid_snapshot();
+            self.fluid_follow_routing(now);
             share
         } else {
             failing_share(&self.nodes, &self.targets, s.load_balancer.cross_zone)

@@ -274,13 +274,20 @@ impl World<'_> {
         t.fluid.segment_start = now;
     }
 
-    /// Starts the next segment with the routing just computed.
-    pub(in crate::cloud) fn fluid_snapshot(&mut self) {
-        let Some(t) = self.traffic.as_mut() else { return };
-        if t.model == super::ResolvedModel::Fluid {
-            t.fluid.flows.clone_from(&t.flows);
-            t.fluid.spike = t.spike;
+    /// Follows the routing just computed: a segment ends only where the flows or the spike
+    /// change. Most events change neither (a relaunch into a dark zone, a target nobody routes to
+    /// going unhealthy), and a segment with the same flows simply goes on.
+    pub(in crate::cloud) fn fluid_follow_routing(&mut self, now: SimTime) {
+        let Some(t) = self.traffic.as_ref() else { return };
+        if t.model != super::ResolvedModel::Fluid || (t.fluid.flows == t.flows && t.fluid.spike == t.spike) {
+            return;
         }
+        self.fluid_segment(now);
+        let Some(t) = self.traffic.as_mut() else { return };
+        // Field by field: a derived `clone_from` would allocate a new Vec each time.
+        t.fluid.flows.dead = t.flows.dead;
+        t.fluid.flows.working.clone_from(&t.flows.working);
+        t.fluid.spike = t.spike;
     }
 
     /// Ends the trial's fluid traffic: counts, and answered requests into the latency histogram.
