@@ -39,8 +39,10 @@ pub(super) enum Event {
     GracePeriodEnds { id: InstanceId },
     /// The next candidate request arrival (request model).
     RequestArrives,
-    /// A client retries a failed request.
-    RequestRetry { first: SimTime, number: u8 },
+    /// A client retries a failed request that first arrived `waited_us` before (saturating:
+    /// latency is recorded up to an hour, below `u32::MAX` µs). Not a `SimTime`, so that every
+    /// event fits in 8 bytes and a queue entry in 32.
+    RequestRetry { waited_us: u32, number: u8 },
     /// An instance finishes serving the request in one of its concurrency slots.
     RequestDone { id: InstanceId, slot: u16 },
     /// The oldest try held by a target that cannot answer times out.
@@ -63,6 +65,8 @@ pub(super) enum Event {
     /// `[[fleet.scaling]]` number `index`, a scheduled action, fires (every day).
     ScheduledAction { index: u16 },
 }
+
+const _: () = assert!(std::mem::size_of::<Event>() == 8);
 
 /// Health-check flips run before other events at the same instant (a check sent at the instant
 /// of a change saw the condition before it).
@@ -243,7 +247,9 @@ impl<'s> World<'s> {
             Event::StatusCheckFails { id } => self.status_check_fails(now, id),
             Event::GracePeriodEnds { id } => self.grace_period_ends(now, id),
             Event::RequestArrives => self.request_arrives(now),
-            Event::RequestRetry { first, number } => self.request_retry(now, first, number),
+            Event::RequestRetry { waited_us, number } => {
+                self.request_retry(now, now - SimTime(u64::from(waited_us)), number)
+            }
             Event::RequestDone { id, slot } => self.request_done(now, id, slot),
             Event::HeldTryTimesOut { id } => self.held_try_times_out(now, id),
             Event::LoadCrossing => self.load_crossing(),

@@ -285,7 +285,7 @@ impl World<'_> {
                     at,
                     NORMAL,
                     Event::RequestRetry {
-                        first: attempt.first,
+                        waited_us: u32::try_from((at - attempt.first).0).unwrap_or(u32::MAX),
                         number,
                     },
                 );
