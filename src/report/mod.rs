@@ -1,6 +1,7 @@
 //! Reporting: statistics across trials, `summary.json`, `trials.csv`, the terminal table, and
 //! merging shards.
 
+pub mod accumulate;
 pub mod charts;
 mod distributions;
 mod files;

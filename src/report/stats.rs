@@ -27,6 +27,19 @@ pub struct MetricSummary {
 }
 
 impl MetricSummary {
+    /// The summary of no trials: every field NaN (null in JSON).
+    pub const EMPTY: MetricSummary = MetricSummary {
+        mean: f64::NAN,
+        ci95_low: f64::NAN,
+        ci95_high: f64::NAN,
+        p5: f64::NAN,
+        p50: f64::NAN,
+        p95: f64::NAN,
+        min: f64::NAN,
+        max: f64::NAN,
+        std_dev: f64::NAN,
+    };
+
     /// Summarises `values`, given in trial order. Sums run in that order so that a merged run
     /// gives bit-identical results to a single one.
     pub fn of(values: &[f64]) -> MetricSummary {
