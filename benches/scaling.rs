@@ -9,10 +9,11 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use nines::cloud::World;
+use nines::cloud::{TrialOutcome, World};
 use nines::montecarlo::run_trials;
 use nines::report::{RunInfo, SloVerdict, Summary};
 use nines::scenario::{self, Scenario};
+use rayon::ThreadPoolBuildError;
 
 fn example(name: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,8 +45,15 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("run + summary", |b| {
         b.iter(|| {
-            let results = run_trials(&s, 0..trials, None, &|| {}).expect("pool");
-            Summary::build(RunInfo::of(&s), &SloVerdict::targets(&s), &results.outcomes, None)
+            let no_rows = &mut |_: &[TrialOutcome]| Ok::<(), ThreadPoolBuildError>(());
+            let results = run_trials(&s, 0..trials, None, &|| {}, no_rows).expect("pool");
+            Summary::build(
+                RunInfo::of(&s),
+                &SloVerdict::targets(&s),
+                results.trial_ranges,
+                &results.metrics,
+                None,
+            )
         })
     });
     g.finish();

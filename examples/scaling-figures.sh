@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-nines=target/release/nines
+nines=${CARGO_TARGET_DIR:-target}/release/nines
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The example without [traffic] (availability only), so the figures measure the core world.

@@ -33,20 +33,31 @@ fn until_ci_stops_at_the_same_trial_count_whatever_the_threads() {
         max_error_rate = 0.99
         "#,
     );
-    let (one, stop1) = run_until_ci(&s, 0.10, 100_000, 100, Some(1), &|| {}).unwrap();
-    let (two, stop2) = run_until_ci(&s, 0.10, 100_000, 100, Some(2), &|| {}).unwrap();
+    let until = |threads| {
+        let mut rows = Vec::new();
+        let (results, stop) = run_until_ci(&s, 0.10, 100_000, 100, Some(threads), &|| {}, &mut |chunk| {
+            rows.extend_from_slice(chunk);
+            Ok::<(), rayon::ThreadPoolBuildError>(())
+        })
+        .unwrap();
+        (results, stop, rows)
+    };
+    let (one, stop1, rows1) = until(1);
+    let (two, stop2, rows2) = until(2);
     assert_eq!(stop1, stop2);
-    assert_eq!(one.outcomes, two.outcomes);
+    assert_eq!(one, two);
+    assert_eq!(rows1, rows2);
+    assert_eq!(rows1.len() as u64, stop1.trials, "every trial's row, once");
     assert!(stop1.met && stop1.relative_half_width <= 0.10, "{stop1:?}");
     assert_eq!(stop1.trials % 100, 0, "whole batches");
     assert!(stop1.trials > 100, "one batch is not enough for ±10 % here: {stop1:?}");
     // And it stopped as soon as the target was met: one batch fewer would not have met it.
-    let fewer: Vec<f64> = one.outcomes[..(stop1.trials - 100) as usize]
-        .iter()
-        .map(|o| 1.0 - o.availability)
-        .collect();
-    let m = nines::report::stats::MetricSummary::of(&fewer);
-    assert!(m.ci95_half_width() / m.mean > 0.10);
+    let mut fewer = nines::report::accumulate::MetricAccumulator::shortfall();
+    for o in &rows1[..(stop1.trials - 100) as usize] {
+        fewer.record(o.availability);
+    }
+    let m = fewer.moments;
+    assert!(m.ci95_half_width() / m.mean() > 0.10);
 }
 
 /// No downtime at all: the target can never be met, so the run stops at `max_trials`.
@@ -63,8 +74,11 @@ fn until_ci_gives_up_at_max_trials() {
         desired = 2
         "#,
     );
-    let (r, stop) = run_until_ci(&s, 0.1, 250, 100, None, &|| {}).unwrap();
-    assert_eq!((stop.trials, stop.met, r.outcomes.len()), (250, false, 250));
+    let (r, stop) = run_until_ci(&s, 0.1, 250, 100, None, &|| {}, &mut |_| {
+        Ok::<(), rayon::ThreadPoolBuildError>(())
+    })
+    .unwrap();
+    assert_eq!((stop.trials, stop.met, r.trials()), (250, false, 250));
 }
 
 /// `--shard auto` under each scheduler's conventions picks the right trials, and merging the

@@ -4,7 +4,6 @@
 mod common;
 
 use common::{assert_close, scenario};
-use nines::montecarlo::run_trials;
 use nines::report::LatencySummary;
 use nines::scenario::Scenario;
 
@@ -53,13 +52,13 @@ struct Measured {
 }
 
 fn measure(s: &Scenario) -> Measured {
-    let r = run_trials(s, 0..s.simulation.trials, None, &|| {}).expect("pool");
+    let (r, rows) = common::run_with_rows(s, 0..s.simulation.trials, None);
     let h = r.latency_us.expect("traffic gives a latency histogram");
     Measured {
         latency: LatencySummary::of(&h).expect("some requests answered"),
-        requests: r.outcomes.iter().map(|o| o.requests).sum(),
-        failed: r.outcomes.iter().map(|o| o.failed_requests).sum(),
-        availability: r.outcomes.iter().map(|o| o.availability).sum::<f64>() / r.outcomes.len() as f64,
+        requests: rows.iter().map(|o| o.requests).sum(),
+        failed: rows.iter().map(|o| o.failed_requests).sum(),
+        availability: rows.iter().map(|o| o.availability).sum::<f64>() / rows.len() as f64,
     }
 }
 
@@ -275,8 +274,8 @@ fn hung_instance_fails_its_share_until_detected() {
         count = 1
         "#,
     );
-    let r = run_trials(&s, 0..200, None, &|| {}).expect("pool");
-    let failed: Vec<f64> = r.outcomes.iter().map(|o| o.failed_requests as f64).collect();
+    let (_, rows) = common::run_with_rows(&s, 0..200, None);
+    let failed: Vec<f64> = rows.iter().map(|o| o.failed_requests as f64).collect();
     let (mean, se) = common::mean_se(failed.into_iter());
     // In flight at the hang: λ/4 · E[S] ≈ 0.5 request, well inside the tolerance.
     assert_close("failed requests per trial", mean, se, 5_000.0, 4.0, 5.0);

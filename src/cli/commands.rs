@@ -2,9 +2,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use nines::cloud::World;
+use nines::cloud::{TrialOutcome, World};
 use nines::montecarlo::{run_trials, run_until_ci, Shard, ShardSpec};
-use nines::report::{self, Summary};
+use nines::report::{self, MergeError, Summary};
 use nines::scenario::{self, Scenario};
 
 use super::args::{Cli, Command, PrintArgs, RunArgs};
@@ -85,19 +85,20 @@ fn run(args: RunArgs) -> Result<(), CliError> {
     let threads = args.threads.map(usize::from);
     let quiet = args.print.quiet || args.print.json;
     let started = Instant::now();
+    // Rows stream to disk as chunks of trials finish; the file gets its name when all are in.
+    let mut trials_csv = report::TrialsWriter::create(&out)?;
+    let mut write_rows = |rows: &[TrialOutcome]| trials_csv.write(rows).map_err(CliError::from);
     let results = match args.until_ci {
         None => {
             let progress = TrialProgress::new(trials.end - trials.start, quiet);
-            progress
-                .run(|| run_trials(&s, trials.clone(), threads, &|| progress.tick()))
-                .map_err(|e| CliError::failed(format!("cannot start worker threads: {e}")))?
+            progress.run(|| run_trials(&s, trials.clone(), threads, &|| progress.tick(), &mut write_rows))?
         }
         Some(rel) => {
             let max = args.max_trials.unwrap_or(1_000_000);
             let progress = TrialProgress::new(max, quiet);
-            let (results, stop) = progress
-                .run(|| run_until_ci(&s, rel, max, args.batch.unwrap_or(1_000), threads, &|| progress.tick()))
-                .map_err(|e| CliError::failed(format!("cannot start worker threads: {e}")))?;
+            let batch = args.batch.unwrap_or(1_000);
+            let (results, stop) =
+                progress.run(|| run_until_ci(&s, rel, max, batch, threads, &|| progress.tick(), &mut write_rows))?;
             // The run is the trials it took; summary.json says so.
             s.simulation.trials = stop.trials;
             if !quiet {
@@ -116,27 +117,28 @@ fn run(args: RunArgs) -> Result<(), CliError> {
             results
         }
     };
+    trials_csv.finish()?;
     let elapsed = started.elapsed();
 
-    let outcomes = &results.outcomes;
     let (summary, distributions) = super::review::summarise(&s, &results);
-    report::write_run(&out, &summary, outcomes, &distributions).map_err(CliError::failed)?;
+    report::write_run(&out, &summary, &distributions)?;
     if let Some(n) = args.trace {
         let (_, records) = World::new(&s).run_trial_traced(n);
-        report::write_trace(&out.join(format!("trace-{n}.csv")), &records).map_err(CliError::failed)?;
+        report::write_trace(&out.join(format!("trace-{n}.csv")), &records)?;
     }
-    super::review::write_report(&out, Some(&s), &summary, outcomes, &distributions)?;
+    super::review::write_report(&out, Some(&s), &summary, &distributions)?;
 
     if args.print.json {
         print_json(&summary)?;
     } else if !args.print.quiet {
-        let years = outcomes.len() as f64 * s.simulation.horizon.as_secs_f64() / (365.0 * 86_400.0);
+        let n = results.trials();
+        let years = n as f64 * s.simulation.horizon.as_secs_f64() / (365.0 * 86_400.0);
         say(&report::render_table(&summary));
         say(&format!(
             "  {} trials in {:.2} s ({:.0} trials/s, {:.0} trial-years/s); wrote {}",
-            outcomes.len(),
+            n,
             elapsed.as_secs_f64(),
-            outcomes.len() as f64 / elapsed.as_secs_f64().max(1e-9),
+            n as f64 / elapsed.as_secs_f64().max(1e-9),
             years / elapsed.as_secs_f64().max(1e-9),
             out.display()
         ));
@@ -145,17 +147,23 @@ fn run(args: RunArgs) -> Result<(), CliError> {
 }
 
 fn merge(dirs: &[PathBuf], out: &Path, scenario: Option<&Path>, print: &PrintArgs) -> Result<(), CliError> {
-    // Shards that do not add up to one run are a problem with the arguments: exit 2.
-    let (summary, rows, distributions) = report::merge_runs(dirs).map_err(CliError::usage)?;
+    // Shards that do not add up to one run are a problem with the arguments: exit 2, and
+    // nothing is written (every check before the first write).
+    let merged = report::merge_runs(dirs).map_err(CliError::usage)?;
+    let summary = &merged.summary;
     let scenario = scenario
-        .map(|p| super::review::merged_scenario(p, &summary))
+        .map(|p| super::review::merged_scenario(p, summary))
         .transpose()?;
-    report::write_run(out, &summary, &rows, &distributions).map_err(CliError::failed)?;
-    super::review::write_report(out, scenario.as_ref(), &summary, &rows, &distributions)?;
+    merged.write_trials(out).map_err(|e| match e {
+        MergeError::Write(e) => CliError::failed(e),
+        e => CliError::usage(e),
+    })?;
+    report::write_run(out, summary, &merged.distributions)?;
+    super::review::write_report(out, scenario.as_ref(), summary, &merged.distributions)?;
     if print.json {
-        print_json(&summary)?;
+        print_json(summary)?;
     } else if !print.quiet {
-        say(&report::render_table(&summary));
+        say(&report::render_table(summary));
         say(&format!("  merged {} shard(s); wrote {}", dirs.len(), out.display()));
     }
     Ok(())

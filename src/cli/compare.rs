@@ -8,9 +8,10 @@ use std::time::Instant;
 
 use nines::cloud::TrialOutcome;
 use nines::montecarlo::{run_paired, PairedDifference};
+use nines::report::accumulate::{Moments, LINEAR_BITS, SHORTFALL_BITS};
 use nines::report::charts::{self, CompareCostChart, CompareNinesChart, ComparedScenario};
 use nines::report::stats::MetricSummary;
-use nines::report::{self, Distributions, Summary};
+use nines::report::{self, Distributions, Summary, TrialsWriter};
 use nines::scenario::{self, Scenario};
 use serde::Serialize;
 
@@ -29,7 +30,34 @@ struct Compared {
     folder: String,
     summary: Summary,
     distributions: Distributions,
-    outcomes: Vec<TrialOutcome>,
+}
+
+/// A scenario's per-trial differences from the baseline, accumulated as the chunks of trials
+/// come in (trial `i` of both is in the same chunk).
+struct Differences {
+    availability: Moments,
+    downtime_minutes: Moments,
+    cost_usd: Moments,
+}
+
+impl Differences {
+    fn new() -> Self {
+        Differences {
+            availability: Moments::new(SHORTFALL_BITS),
+            downtime_minutes: Moments::new(LINEAR_BITS),
+            cost_usd: Moments::new(LINEAR_BITS),
+        }
+    }
+
+    /// Adds the pairs of a chunk: the same trials of the baseline and of the other scenario.
+    fn record(&mut self, baseline: &[TrialOutcome], other: &[TrialOutcome]) {
+        for (b, o) in baseline.iter().zip(other) {
+            debug_assert_eq!(b.trial, o.trial);
+            self.availability.record(o.availability - b.availability);
+            self.downtime_minutes.record(o.downtime_minutes - b.downtime_minutes);
+            self.cost_usd.record(o.cost_usd - b.cost_usd);
+        }
+    }
 }
 
 /// A scenario's differences from the baseline, per trial pair.
@@ -41,13 +69,11 @@ struct VsBaseline {
 }
 
 impl VsBaseline {
-    fn of(baseline: &[TrialOutcome], other: &[TrialOutcome]) -> Self {
-        let col = |rows: &[TrialOutcome], f: fn(&TrialOutcome) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
-        let diff = |f: fn(&TrialOutcome) -> f64| PairedDifference::of(&col(baseline, f), &col(other, f));
+    fn of(d: &Differences) -> Self {
         VsBaseline {
-            availability: diff(|o| o.availability),
-            downtime_minutes: diff(|o| o.downtime_minutes),
-            cost_usd: diff(|o| o.cost_usd),
+            availability: PairedDifference::of(&d.availability),
+            downtime_minutes: PairedDifference::of(&d.downtime_minutes),
+            cost_usd: PairedDifference::of(&d.cost_usd),
         }
     }
 }
@@ -115,45 +141,59 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     });
     let folders = folders(&args.scenarios);
 
+    // Each scenario's own folder gets its trials.csv as the chunks come in.
+    let mut writers = folders
+        .iter()
+        .map(|f| TrialsWriter::create(&out.join(f)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut differences: Vec<Differences> = scenarios.iter().skip(1).map(|_| Differences::new()).collect();
     let progress = TrialProgress::new(trials * scenarios.len() as u64, args.print.quiet || args.print.json);
     let started = Instant::now();
-    let runs = progress
-        .run(|| {
-            run_paired(
-                &scenarios,
-                args.paired.threads.map(usize::from),
-                &|| progress.tick(),
-                &|i, results| {
-                    let (summary, distributions) = summarise(&scenarios[i], &results);
-                    (summary, distributions, results.outcomes)
-                },
-            )
-        })
-        .map_err(CliError::failed)?;
+    let results = progress.run(|| {
+        run_paired(
+            &scenarios,
+            args.paired.threads.map(usize::from),
+            &|| progress.tick(),
+            &mut |rows: &[Vec<TrialOutcome>]| -> Result<(), CliError> {
+                for (w, r) in writers.iter_mut().zip(rows) {
+                    w.write(r)?;
+                }
+                for (d, r) in differences.iter_mut().zip(&rows[1..]) {
+                    d.record(&rows[0], r);
+                }
+                Ok(())
+            },
+        )
+    })?;
     drop(progress);
     let elapsed = started.elapsed();
-    let runs: Vec<Compared> = runs
-        .into_iter()
+    for w in writers {
+        w.finish()?;
+    }
+    let runs: Vec<Compared> = results
+        .iter()
+        .zip(&scenarios)
         .zip(args.scenarios.iter().zip(&folders))
-        .map(|((summary, distributions, outcomes), (file, folder))| Compared {
-            file: file.clone(),
-            folder: folder.clone(),
-            summary,
-            distributions,
-            outcomes,
+        .map(|((r, s), (file, folder))| {
+            let (summary, distributions) = summarise(s, r);
+            Compared {
+                file: file.clone(),
+                folder: folder.clone(),
+                summary,
+                distributions,
+            }
         })
         .collect();
-    let vs: Vec<Option<VsBaseline>> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (i > 0).then(|| VsBaseline::of(&runs[0].outcomes, &r.outcomes)))
+    drop(results);
+    let vs: Vec<Option<VsBaseline>> = std::iter::once(None)
+        .chain(differences.iter().map(|d| Some(VsBaseline::of(d))))
         .collect();
     let ranks = ranks(&runs);
 
     for (r, s) in runs.iter().zip(&scenarios) {
         let dir = out.join(&r.folder);
-        report::write_run(&dir, &r.summary, &r.outcomes, &r.distributions).map_err(CliError::failed)?;
-        review::write_report(&dir, Some(s), &r.summary, &r.outcomes, &r.distributions)?;
+        report::write_run(&dir, &r.summary, &r.distributions)?;
+        review::write_report(&dir, Some(s), &r.summary, &r.distributions)?;
     }
     write_csv(&out.join(COMPARISON_FILE), &runs, &vs, &ranks)?;
     write_charts(&out, &runs, &vs)?;

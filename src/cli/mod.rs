@@ -35,6 +35,25 @@ impl CliError {
     }
 }
 
+/// Worker threads that cannot start are a failure of the machine, not of the arguments.
+impl From<rayon::ThreadPoolBuildError> for CliError {
+    fn from(e: rayon::ThreadPoolBuildError) -> Self {
+        CliError::failed(format!("cannot start worker threads: {e}"))
+    }
+}
+
+impl From<nines::montecarlo::PairingError> for CliError {
+    fn from(e: nines::montecarlo::PairingError) -> Self {
+        CliError::failed(e)
+    }
+}
+
+impl From<nines::report::OutputError> for CliError {
+    fn from(e: nines::report::OutputError) -> Self {
+        CliError::failed(e)
+    }
+}
+
 impl From<nines::scenario::ScenarioError> for CliError {
     fn from(e: nines::scenario::ScenarioError) -> Self {
         CliError::usage(e)

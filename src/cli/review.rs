@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use nines::cloud::TrialOutcome;
 use nines::montecarlo::RunResults;
 use nines::report::{self, Distributions, LatencySummary, ReportInput, RunInfo, SloVerdict, Summary};
 use nines::scenario::{self, Scenario};
@@ -14,8 +13,14 @@ use super::CliError;
 /// comparison's numbers equal separate runs').
 pub fn summarise(s: &Scenario, results: &RunResults) -> (Summary, Distributions) {
     let latency = results.latency_us.as_ref().and_then(LatencySummary::of);
-    let summary = Summary::build(RunInfo::of(s), &SloVerdict::targets(s), &results.outcomes, latency);
-    let distributions = Distributions::of(&results.incident_seconds, results.latency_us.as_ref());
+    let summary = Summary::build(
+        RunInfo::of(s),
+        &SloVerdict::targets(s),
+        results.trial_ranges.clone(),
+        &results.metrics,
+        latency,
+    );
+    let distributions = Distributions::of(results);
     (summary, distributions)
 }
 
@@ -25,13 +30,11 @@ pub fn write_report(
     dir: &Path,
     scenario: Option<&Scenario>,
     summary: &Summary,
-    outcomes: &[TrialOutcome],
     distributions: &Distributions,
 ) -> Result<(), CliError> {
     let input = ReportInput {
         scenario,
         summary,
-        outcomes,
         distributions,
     };
     report::write_charts_and_report(dir, &input).map_err(CliError::failed)

@@ -75,16 +75,15 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
 
     let progress = TrialProgress::new(trials * scenarios.len() as u64, args.print.quiet || args.print.json);
     let started = Instant::now();
-    let summaries = progress
-        .run(|| {
-            run_paired(
-                &scenarios,
-                args.paired.threads.map(usize::from),
-                &|| progress.tick(),
-                &|i, results| summarise(&scenarios[i], &results).0,
-            )
-        })
-        .map_err(CliError::failed)?;
+    let results = progress.run(|| {
+        run_paired(
+            &scenarios,
+            args.paired.threads.map(usize::from),
+            &|| progress.tick(),
+            &mut |_: &[Vec<nines::cloud::TrialOutcome>]| -> Result<(), CliError> { Ok(()) },
+        )
+    })?;
+    let summaries: Vec<Summary> = results.iter().zip(&scenarios).map(|(r, s)| summarise(s, r).0).collect();
     drop(progress);
     let elapsed = started.elapsed();
 

@@ -6,12 +6,12 @@
 //! 17 of the alternative too, so the noise of "which year was unlucky" cancels in the difference
 //! and the paired CI is much narrower than comparing two independent means.
 
-use std::ops::Range;
-
-use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::{run_trials, RunResults};
+use super::chunks::{chunks, Runner};
+use super::RunResults;
+use crate::cloud::TrialOutcome;
+use crate::report::accumulate::Moments;
 use crate::scenario::Scenario;
 
 /// Why scenarios cannot be run paired.
@@ -36,18 +36,22 @@ pub enum PairingError {
     Threads(#[from] rayon::ThreadPoolBuildError),
 }
 
+/// Takes a chunk's rows of every scenario, side by side.
+pub type PairedRows<'a, E> = dyn FnMut(&[Vec<TrialOutcome>]) -> Result<(), E> + 'a;
+
 /// Runs trials `0..trials` of every scenario (all with the same seed and trial count) on
-/// `threads` worker threads (all cores when `None`), and hands each scenario's results to
-/// `reduce` as soon as they are done, so that only what `reduce` keeps stays in memory.
+/// `threads` worker threads (all cores when `None`), side by side a chunk of trials at a time:
+/// `rows` gets each chunk's rows of every scenario (in the order of `scenarios`, each in trial
+/// order) while they are in memory, to write them or to compare trial `i` across scenarios.
 ///
 /// Scenarios run in parallel and so do their trials, in one pool; results come back in the
 /// order of `scenarios`, and do not depend on the thread count.
-pub fn run_paired<T: Send>(
+pub fn run_paired<E: From<PairingError>>(
     scenarios: &[Scenario],
     threads: Option<usize>,
     progress: &(dyn Fn() + Sync),
-    reduce: &(dyn Fn(usize, RunResults) -> T + Sync),
-) -> Result<Vec<T>, PairingError> {
+    rows: &mut PairedRows<E>,
+) -> Result<Vec<RunResults>, E> {
     let Some(first) = scenarios.first() else {
         return Ok(Vec::new());
     };
@@ -60,26 +64,28 @@ pub fn run_paired<T: Send>(
                 trials: s.simulation.trials,
                 seed0,
                 trials0,
-            });
+            }
+            .into());
         }
     }
-    let trials: Range<u64> = 0..trials0;
-    let work = || -> Result<Vec<T>, rayon::ThreadPoolBuildError> {
-        scenarios
-            .par_iter()
-            .enumerate()
-            .map(|(i, s)| run_trials(s, trials.clone(), None, progress).map(|r| reduce(i, r)))
-            .collect()
-    };
-    let out = match threads {
-        None => work()?,
-        Some(n) => rayon::ThreadPoolBuilder::new().num_threads(n).build()?.install(work)?,
-    };
-    Ok(out)
+    let runner = Runner::new(scenarios, threads).map_err(PairingError::from)?;
+    let mut results: Vec<RunResults> = scenarios.iter().map(RunResults::new).collect();
+    for chunk in chunks(0..trials0) {
+        let done = runner.chunk(chunk, progress);
+        rows(&done)?;
+        for (r, d) in results.iter_mut().zip(&done) {
+            r.record(d);
+        }
+    }
+    for (i, r) in results.iter_mut().enumerate() {
+        runner.pool_histograms(i, r);
+    }
+    Ok(results)
 }
 
 /// The mean of paired differences `other[i] − baseline[i]`, with its Student-t 95 % CI and the
-/// two-sided p-value of the paired t-test of "no difference".
+/// two-sided p-value of the paired t-test of "no difference". The differences are accumulated
+/// as the trials run ([`Moments`]: exact fixed-point sums), not kept.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PairedDifference {
     /// Mean of the per-trial differences.
@@ -97,10 +103,9 @@ pub struct PairedDifference {
 }
 
 impl PairedDifference {
-    /// Statistics of `other[i] − baseline[i]` over the pairs (the shorter length if they differ).
-    pub fn of(baseline: &[f64], other: &[f64]) -> PairedDifference {
-        let d: Vec<f64> = baseline.iter().zip(other).map(|(b, o)| o - b).collect();
-        let n = d.len();
+    /// Statistics of the accumulated differences `d`.
+    pub fn of(d: &Moments) -> PairedDifference {
+        let n = d.count;
         if n == 0 {
             return PairedDifference {
                 mean: f64::NAN,
@@ -111,12 +116,8 @@ impl PairedDifference {
                 pairs: 0,
             };
         }
-        let mean = d.iter().sum::<f64>() / n as f64;
-        let var = if n > 1 {
-            d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64
-        } else {
-            0.0
-        };
+        let mean = d.mean();
+        let var = d.variance();
         let std_dev = var.sqrt();
         let se = std_dev / (n as f64).sqrt();
         let t_dist = (n > 1).then(|| StudentsT::new(0.0, 1.0, (n - 1) as f64).ok()).flatten();
@@ -138,7 +139,7 @@ impl PairedDifference {
             ci95_high: mean + half,
             std_dev,
             p_value,
-            pairs: n as u64,
+            pairs: n,
         }
     }
 
@@ -151,6 +152,13 @@ impl PairedDifference {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::accumulate::LINEAR_BITS;
+
+    fn diff(baseline: &[f64], other: &[f64]) -> PairedDifference {
+        let mut d = Moments::new(LINEAR_BITS);
+        baseline.iter().zip(other).for_each(|(b, o)| d.record(o - b));
+        PairedDifference::of(&d)
+    }
 
     #[test]
     fn a_known_paired_t_test() {
@@ -158,7 +166,7 @@ mod tests {
         // two-sided p = 0.01324; CI half-width 2.776445·√0.5 = 1.963243.
         let base = [10.0, 10.0, 10.0, 10.0, 10.0];
         let other = [11.0, 12.0, 13.0, 14.0, 15.0];
-        let d = PairedDifference::of(&base, &other);
+        let d = diff(&base, &other);
         assert_eq!(d.mean, 3.0);
         assert!((d.ci95_high - d.mean - 1.963_243).abs() < 1e-5, "{d:?}");
         assert!((d.p_value - 0.013_24).abs() < 1e-4, "{d:?}");
@@ -170,14 +178,14 @@ mod tests {
         // Large shared noise, a small constant effect: unpaired means could not tell, pairs can.
         let base: Vec<f64> = (0..100).map(|i| ((i * 7919) % 101) as f64 * 10.0).collect();
         let other: Vec<f64> = base.iter().map(|b| b + 0.5).collect();
-        let d = PairedDifference::of(&base, &other);
+        let d = diff(&base, &other);
         assert_eq!((d.mean, d.std_dev, d.p_value), (0.5, 0.0, 0.0));
         assert!(d.significant());
     }
 
     #[test]
     fn identical_runs_are_not_different() {
-        let d = PairedDifference::of(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]);
+        let d = diff(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]);
         assert_eq!((d.mean, d.p_value), (0.0, 1.0));
         assert!(!d.significant());
     }
@@ -188,7 +196,7 @@ mod tests {
         let a = crate::scenario::parse(text, "<t>", "a").unwrap();
         let mut b = a.clone();
         b.simulation.seed += 1;
-        let r = run_paired(&[a, b], Some(1), &|| {}, &|_, r| r.outcomes.len());
+        let r = run_paired::<PairingError>(&[a, b], Some(1), &|| {}, &mut |_| Ok(()));
         assert!(matches!(r, Err(PairingError::Mismatch { index: 1, .. })));
     }
 }

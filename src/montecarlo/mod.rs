@@ -1,36 +1,74 @@
 //! Monte Carlo orchestration: many independent trials, in parallel, reduced in trial order.
 //!
-//! Trial `i` draws only from streams derived from `(seed, i)` (see [`crate::kernel::stream`]), and
-//! results are collected by index, so a run gives the same numbers whatever the thread count and
-//! however the trials are split into shards.
+//! Trial `i` draws only from streams derived from `(seed, i)` (see [`crate::kernel::stream`]),
+//! rows come back in trial order, and everything kept across trials adds up exactly (integer
+//! sums and counts), so a run gives the same numbers whatever the thread count and however the
+//! trials are split into chunks or shards.
 
+mod chunks;
 pub mod compare;
 mod shard;
 pub mod sweep;
 
+pub use chunks::CHUNK_TRIALS;
 pub use compare::{run_paired, PairedDifference, PairingError};
 pub use shard::{AutoShardError, Shard, ShardError, ShardSpec};
 
 use std::ops::Range;
 
 use hdrhistogram::Histogram;
-use rayon::prelude::*;
 
-use std::sync::Arc;
-
-use crate::cloud::traffic::{latency_histogram, LatencyTemplates};
-use crate::cloud::{TrialOutcome, World};
+use crate::cloud::traffic::latency_histogram;
+use crate::cloud::TrialOutcome;
+use crate::report::accumulate::MetricAccumulators;
 use crate::scenario::Scenario;
 
-/// What a run measured: one outcome per trial, in trial order, and distributions pooled over
-/// all trials in mergeable form (integer counts, so any split of the trials adds up exactly).
+use chunks::{chunks, Runner};
+
+/// What a run measured, in mergeable form whose size does not grow with the number of trials:
+/// every metric accumulated (exact sums, extremes and a histogram), and distributions pooled over
+/// all trials (integer counts). Any split of the trials adds up to the same bits.
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunResults {
-    /// One outcome per trial, in trial order.
-    pub outcomes: Vec<TrialOutcome>,
+    /// The half-open trial index ranges covered, ascending.
+    pub trial_ranges: Vec<(u64, u64)>,
+    /// Every metric of `summary.json` over the trials.
+    pub metrics: MetricAccumulators,
     /// Length of every incident of every trial [s].
     pub incident_seconds: Histogram<u64>,
     /// Latency of every answered request of every trial [µs]; `None` without `[traffic]`.
     pub latency_us: Option<Histogram<u64>>,
+}
+
+impl RunResults {
+    /// No trials yet.
+    pub fn new(scenario: &Scenario) -> Self {
+        RunResults {
+            trial_ranges: Vec::new(),
+            metrics: MetricAccumulators::default(),
+            incident_seconds: incident_histogram(),
+            latency_us: scenario.traffic.as_ref().map(|_| latency_histogram()),
+        }
+    }
+
+    /// Trials covered.
+    pub fn trials(&self) -> u64 {
+        self.trial_ranges.iter().map(|(a, b)| b - a).sum()
+    }
+
+    /// Folds rows of consecutive trials, following the ones folded last, into the metrics.
+    fn record(&mut self, rows: &[TrialOutcome]) {
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return;
+        };
+        match self.trial_ranges.last_mut() {
+            Some(range) if range.1 == first.trial => range.1 = last.trial + 1,
+            _ => self.trial_ranges.push((first.trial, last.trial + 1)),
+        }
+        for o in rows {
+            self.metrics.record(o);
+        }
+    }
 }
 
 /// An empty histogram for incident lengths: 1 s to 10 years at 2 significant digits (1 %
@@ -39,74 +77,38 @@ pub fn incident_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 10 * 365 * 86_400, 2).expect("constant, valid bounds")
 }
 
-struct Partial<'s> {
-    world: World<'s>,
-    outcomes: Vec<TrialOutcome>,
-    incident_seconds: Histogram<u64>,
-    latency_us: Option<Histogram<u64>>,
-}
-
-/// Runs `trials` of `scenario` on `threads` worker threads (all cores when `None`), calling
-/// `progress` once per finished trial (from any thread).
-pub fn run_trials(
+/// Runs `trials` of `scenario` on `threads` worker threads (all cores when `None`), in chunks of
+/// [`CHUNK_TRIALS`] consecutive trials: each chunk's rows go to `rows` in trial order (to stream
+/// `trials.csv`), are folded into the results and dropped. `progress` is called once per finished
+/// trial (from any thread). An error from `rows` stops the run.
+pub fn run_trials<E: From<rayon::ThreadPoolBuildError>>(
     scenario: &Scenario,
     trials: Range<u64>,
     threads: Option<usize>,
     progress: &(dyn Fn() + Sync),
-) -> Result<RunResults, rayon::ThreadPoolBuildError> {
-    let templates = scenario
-        .traffic
-        .as_ref()
-        .map(|t| Arc::new(LatencyTemplates::new(scenario, t)));
-    let work = || -> RunResults {
-        // Indexed by offset (rayon indexes usize ranges) so that parts can be kept large enough
-        // to amortise the world and histograms each part builds.
-        let partials: Vec<Partial> = (0..(trials.end - trials.start) as usize)
-            .into_par_iter()
-            .with_min_len(64)
-            .map(|offset| trials.start + offset as u64)
-            .fold(
-                || Partial {
-                    world: World::with_templates(scenario, templates.clone()),
-                    outcomes: Vec::new(),
-                    incident_seconds: incident_histogram(),
-                    latency_us: scenario.traffic.as_ref().map(|_| latency_histogram()),
-                },
-                |mut p, trial| {
-                    p.outcomes.push(p.world.run_trial(trial));
-                    if let Some(pooled) = p.latency_us.as_mut() {
-                        p.world.add_trial_latency(pooled);
-                    }
-                    for d in p.world.incident_durations() {
-                        p.incident_seconds.saturating_record(d.as_secs_f64().ceil() as u64);
-                    }
-                    progress();
-                    p
-                },
-            )
-            .collect();
-        let mut results = RunResults {
-            outcomes: Vec::with_capacity(trials.clone().count()),
-            incident_seconds: incident_histogram(),
-            latency_us: scenario.traffic.as_ref().map(|_| latency_histogram()),
-        };
-        for mut p in partials {
-            results.outcomes.append(&mut p.outcomes);
-            // Same bounds on both sides, so adding cannot fail.
-            let _ = results.incident_seconds.add(&p.incident_seconds);
-            if let (Some(pooled), Some(part)) = (results.latency_us.as_mut(), p.latency_us.as_ref()) {
-                let _ = pooled.add(part);
-            }
-        }
-        // Rayon's fold keeps each part in order and collect keeps parts in order; sort anyway so
-        // the order never depends on how the work was split.
-        results.outcomes.sort_by_key(|o| o.trial);
-        results
-    };
-    match threads {
-        None => Ok(work()),
-        Some(n) => Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build()?.install(work)),
+    rows: &mut dyn FnMut(&[TrialOutcome]) -> Result<(), E>,
+) -> Result<RunResults, E> {
+    let scenarios = std::slice::from_ref(scenario);
+    let runner = Runner::new(scenarios, threads)?;
+    let mut results = RunResults::new(scenario);
+    run_chunks(&runner, &mut results, trials, progress, rows)?;
+    runner.pool_histograms(0, &mut results);
+    Ok(results)
+}
+
+fn run_chunks<E>(
+    runner: &Runner,
+    results: &mut RunResults,
+    trials: Range<u64>,
+    progress: &(dyn Fn() + Sync),
+    rows: &mut dyn FnMut(&[TrialOutcome]) -> Result<(), E>,
+) -> Result<(), E> {
+    for chunk in chunks(trials) {
+        let done = runner.chunk(chunk, progress);
+        rows(&done[0])?;
+        results.record(&done[0]);
     }
+    Ok(())
 }
 
 /// How a run that stops at a confidence target ended.
@@ -125,50 +127,43 @@ pub struct Stopping {
 /// Runs trials in fixed batches — `0..batch`, `batch..2·batch`, … — until the 95 % CI
 /// half-width of the mean unavailability is at most `rel` of the estimate, or `max_trials` have
 /// run. Batches are fixed and each trial's result depends only on its index, so where it stops
-/// does not depend on the thread count.
-pub fn run_until_ci(
+/// does not depend on the thread count. Rows go to `rows` as in [`run_trials`].
+pub fn run_until_ci<E: From<rayon::ThreadPoolBuildError>>(
     scenario: &Scenario,
     rel: f64,
     max_trials: u64,
     batch: u64,
     threads: Option<usize>,
     progress: &(dyn Fn() + Sync),
-) -> Result<(RunResults, Stopping), rayon::ThreadPoolBuildError> {
+    rows: &mut dyn FnMut(&[TrialOutcome]) -> Result<(), E>,
+) -> Result<(RunResults, Stopping), E> {
     let batch = batch.max(2);
-    let mut all: Option<RunResults> = None;
+    let scenarios = std::slice::from_ref(scenario);
+    let runner = Runner::new(scenarios, threads)?;
+    let mut results = RunResults::new(scenario);
     let mut done = 0;
     loop {
         let end = (done + batch).min(max_trials);
-        let part = run_trials(scenario, done..end, threads, progress)?;
+        run_chunks(&runner, &mut results, done..end, progress, rows)?;
         done = end;
-        let results = match all.take() {
-            None => part,
-            Some(mut acc) => {
-                acc.outcomes.extend(part.outcomes);
-                let _ = acc.incident_seconds.add(&part.incident_seconds);
-                if let (Some(a), Some(b)) = (acc.latency_us.as_mut(), part.latency_us.as_ref()) {
-                    let _ = a.add(b);
-                }
-                acc
-            }
-        };
-        let unavailability: Vec<f64> = results.outcomes.iter().map(|o| 1.0 - o.availability).collect();
-        let s = crate::report::stats::MetricSummary::of(&unavailability);
-        let relative = if s.mean > 0.0 {
-            s.ci95_half_width() / s.mean
+        // Availability is kept as unavailability (its shortfall), exactly what the target is on.
+        let unavailability = &results.metrics.availability.moments;
+        let mean = unavailability.mean();
+        let relative = if mean > 0.0 {
+            unavailability.ci95_half_width() / mean
         } else {
             f64::INFINITY
         };
         let met = relative <= rel;
-        all = Some(results);
         if met || done >= max_trials {
+            runner.pool_histograms(0, &mut results);
             let stopping = Stopping {
                 trials: done,
-                unavailability: s.mean,
+                unavailability: mean,
                 relative_half_width: relative,
                 met,
             };
-            return Ok((all.expect("set just above"), stopping));
+            return Ok((results, stopping));
         }
     }
 }

@@ -4,10 +4,13 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use crate::cloud::traffic::latency_histogram;
-use crate::montecarlo::incident_histogram;
+use crate::montecarlo::{incident_histogram, RunResults};
 
-/// `distributions.json`: each histogram as `(bucket value, count)` pairs. Re-recording a bucket's
-/// value lands in the same bucket, so reading back and adding gives exactly the merged histogram.
+use super::accumulate::MetricAccumulators;
+
+/// `distributions.json`: what a run pooled over its trials, in a form that merges exactly. The
+/// HdrHistograms are `(bucket value, count)` pairs: re-recording a bucket's value lands in the
+/// same bucket, so reading back and adding gives exactly the merged histogram.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Distributions {
     /// Incident lengths over all trials [s].
@@ -15,14 +18,18 @@ pub struct Distributions {
     /// Latency of answered requests over all trials [µs]; absent without `[traffic]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_us: Option<Vec<(u64, u64)>>,
+    /// Per metric of `summary.json`: exact fixed-point sums, extremes and a log-linear histogram,
+    /// from which the summary (and the downtime charts) are computed.
+    pub metrics: MetricAccumulators,
 }
 
 impl Distributions {
-    /// The file form of the run's histograms.
-    pub fn of(incident_seconds: &Histogram<u64>, latency_us: Option<&Histogram<u64>>) -> Distributions {
+    /// The file form of a run's results.
+    pub fn of(results: &RunResults) -> Distributions {
         Distributions {
-            incident_seconds: pairs(incident_seconds),
-            latency_us: latency_us.map(pairs),
+            incident_seconds: pairs(&results.incident_seconds),
+            latency_us: results.latency_us.as_ref().map(pairs),
+            metrics: results.metrics.clone(),
         }
     }
 
@@ -48,6 +55,7 @@ impl Distributions {
 
     /// Adds another shard's distributions.
     pub fn add(&mut self, other: &Distributions) {
+        self.metrics.add(&other.metrics);
         let mut h = self.incident_histogram();
         let _ = h.add(other.incident_histogram());
         self.incident_seconds = pairs(&h);
@@ -81,9 +89,14 @@ mod tests {
         }
         let mut both = a.clone();
         both.add(&b).unwrap();
-        let mut d = Distributions::of(&a, Some(&a));
-        d.add(&Distributions::of(&b, Some(&b)));
-        assert_eq!(d, Distributions::of(&both, Some(&both)));
+        let of = |h: &Histogram<u64>| Distributions {
+            incident_seconds: pairs(h),
+            latency_us: Some(pairs(h)),
+            metrics: MetricAccumulators::default(),
+        };
+        let mut d = of(&a);
+        d.add(&of(&b));
+        assert_eq!(d, of(&both));
         assert_eq!(d.incident_histogram().len(), 12);
     }
 }

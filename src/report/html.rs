@@ -8,12 +8,12 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::cloud::TrialOutcome;
 use crate::scenario::{
     Algorithm, DurationDist, FailureKind, Fault, HealthCheckType, LoadBalancerType, Outage, OutageKind, ScalingPolicy,
     Scenario, TrafficShape,
 };
 
+use super::accumulate::MetricAccumulator;
 use super::charts::{self, style, RenderError, Rendered};
 use super::stats::MetricSummary;
 use super::{Distributions, Summary};
@@ -28,14 +28,13 @@ pub struct ReportInput<'a> {
     pub scenario: Option<&'a Scenario>,
     /// The run's summary, as written to `summary.json`.
     pub summary: &'a Summary,
-    /// One outcome per trial, in trial order.
-    pub outcomes: &'a [TrialOutcome],
-    /// The run's pooled histograms (latency too, with traffic).
+    /// The run's accumulated metrics and pooled histograms (latency too, with traffic).
     pub distributions: &'a Distributions,
 }
 
 /// Draws the run's charts (`*.svg`, `*.png`) into `dir` and writes `report.html` there, which
-/// shows them inline. The charts are drawn in parallel.
+/// shows them inline. The charts are drawn in parallel. With the scenario known, the timeline
+/// replays the median trial, found by one pass over `dir/trials.csv`.
 pub fn write_charts_and_report(dir: &Path, input: &ReportInput) -> Result<(), RenderError> {
     let rendered = draw_charts(dir, input)?;
     let path = dir.join(REPORT_FILE);
@@ -49,17 +48,22 @@ type Job<'a> = Box<dyn Fn() -> Result<Rendered, RenderError> + Send + Sync + 'a>
 
 fn draw_charts(dir: &Path, input: &ReportInput) -> Result<Vec<Rendered>, RenderError> {
     let s = input.summary;
-    let availability = charts::AvailabilityChart::new(s, input.outcomes);
-    let exceedance = charts::ExceedanceChart::new(s, input.outcomes);
+    let downtime = &input.distributions.metrics.downtime_minutes;
+    let availability = charts::AvailabilityChart::new(s, downtime);
+    let exceedance = charts::ExceedanceChart::new(s, downtime);
     let incidents = charts::IncidentChart::new(s, input.distributions);
-    let timeline = match (input.scenario, charts::TimelineChart::median_trial(input.outcomes)) {
-        (Some(scenario), Some(median)) => {
-            let (outcome, timeline) = charts::Timeline::replay(scenario, median.trial);
+    let median = match input.scenario {
+        Some(_) => median_trial(dir, downtime)?,
+        None => None,
+    };
+    let timeline = match (input.scenario, median) {
+        (Some(scenario), Some(trial)) => {
+            let (outcome, timeline) = charts::Timeline::replay(scenario, trial);
             Some(charts::TimelineChart::new(
                 &s.run.scenario,
                 timeline,
                 "the median trial by downtime",
-                input.outcomes.len(),
+                s.trials,
                 &outcome,
             ))
         }
@@ -82,6 +86,21 @@ fn draw_charts(dir: &Path, input: &ReportInput) -> Result<Vec<Rendered>, RenderE
         jobs.push(Box::new(move || charts::render(l, dir)));
     }
     jobs.par_iter().map(|job| job()).collect()
+}
+
+/// The trial whose downtime is nearest the median (the lower one of an even count), estimated
+/// from the downtime histogram — exact when the median's bucket holds one value, as zero and
+/// whole minutes do; ties go to the lowest trial index. One streaming pass over `trials.csv`.
+fn median_trial(dir: &Path, downtime: &MetricAccumulator) -> Result<Option<u64>, RenderError> {
+    let Some(last) = downtime.count().checked_sub(1) else {
+        return Ok(None);
+    };
+    let mut nearest = charts::NearestTrial::new(downtime.order_statistic(last / 2));
+    super::files::scan_downtime(dir, |trial, d| nearest.offer(trial, d)).map_err(|e| RenderError {
+        path: dir.join(super::TRIALS_FILE),
+        message: e.to_string(),
+    })?;
+    Ok(nearest.trial())
 }
 
 /// Escapes text for HTML.

@@ -1,6 +1,7 @@
-//! Reporting: statistics across trials, `summary.json`, `trials.csv`, the terminal table, and
-//! merging shards.
+//! Reporting: statistics across trials (accumulated as trials finish), `summary.json`,
+//! `trials.csv`, the terminal table, and merging shards.
 
+pub mod accumulate;
 pub mod charts;
 mod distributions;
 mod files;
@@ -11,8 +12,11 @@ mod summary;
 mod table;
 
 pub use distributions::Distributions;
-pub use files::{read_run, write_run, write_trace, OutputError, DISTRIBUTIONS_FILE, SUMMARY_FILE, TRIALS_FILE};
+pub use files::{
+    read_run, scan_downtime, write_run, write_trace, OutputError, TrialsWriter, DISTRIBUTIONS_FILE, SUMMARY_FILE,
+    TRIALS_FILE,
+};
 pub use html::{write_charts_and_report, ReportInput, REPORT_FILE};
-pub use merge::{merge_runs, MergeError};
+pub use merge::{merge_runs, MergeError, MergedRun};
 pub use summary::{LatencySummary, Metrics, NinesSummary, RunInfo, SloVerdict, Summary};
 pub use table::render_table;

@@ -1,4 +1,4 @@
-//! Summary statistics of per-trial values.
+//! Summary statistics of per-trial values, as `summary.json` reports them.
 
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -12,7 +12,8 @@ pub struct MetricSummary {
     pub ci95_low: f64,
     /// Upper end of the 95 % CI of the mean.
     pub ci95_high: f64,
-    /// Percentiles across trials (linear interpolation between order statistics).
+    /// Percentiles across trials (linear interpolation between order statistics, each
+    /// estimated from a histogram within 2^-11 ≈ 0.05 %; see [`super::accumulate`]).
     pub p5: f64,
     /// Median across trials.
     pub p50: f64,
@@ -27,49 +28,18 @@ pub struct MetricSummary {
 }
 
 impl MetricSummary {
-    /// Summarises `values`, given in trial order. Sums run in that order so that a merged run
-    /// gives bit-identical results to a single one.
-    pub fn of(values: &[f64]) -> MetricSummary {
-        let n = values.len();
-        if n == 0 {
-            return MetricSummary {
-                mean: f64::NAN,
-                ci95_low: f64::NAN,
-                ci95_high: f64::NAN,
-                p5: f64::NAN,
-                p50: f64::NAN,
-                p95: f64::NAN,
-                min: f64::NAN,
-                max: f64::NAN,
-                std_dev: f64::NAN,
-            };
-        }
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let var = if n > 1 {
-            values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64
-        } else {
-            0.0
-        };
-        let std_dev = var.sqrt();
-        let half = if n > 1 {
-            t_quantile_975(n - 1) * std_dev / (n as f64).sqrt()
-        } else {
-            0.0
-        };
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        MetricSummary {
-            mean,
-            ci95_low: mean - half,
-            ci95_high: mean + half,
-            p5: percentile(&sorted, 0.05),
-            p50: percentile(&sorted, 0.50),
-            p95: percentile(&sorted, 0.95),
-            min: sorted[0],
-            max: sorted[n - 1],
-            std_dev,
-        }
-    }
+    /// The summary of no trials: every field NaN (null in JSON).
+    pub const EMPTY: MetricSummary = MetricSummary {
+        mean: f64::NAN,
+        ci95_low: f64::NAN,
+        ci95_high: f64::NAN,
+        p5: f64::NAN,
+        p50: f64::NAN,
+        p95: f64::NAN,
+        min: f64::NAN,
+        max: f64::NAN,
+        std_dev: f64::NAN,
+    };
 
     /// Half-width of the 95 % CI.
     pub fn ci95_half_width(&self) -> f64 {
@@ -84,14 +54,6 @@ pub fn t_quantile_975(df: usize) -> f64 {
         .unwrap_or(1.959_963_984_540_054)
 }
 
-/// The `q` quantile of sorted values, interpolating linearly (Hyndman & Fan type 7, as numpy).
-pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
-}
-
 /// Availability as nines: −log₁₀(1 − A). Infinite when no downtime was seen.
 pub fn nines(availability: f64) -> f64 {
     -(1.0 - availability).log10()
@@ -103,7 +65,10 @@ mod tests {
 
     #[test]
     fn summary_of_known_values() {
-        let s = MetricSummary::of(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        let mut acc = crate::report::accumulate::MetricAccumulator::linear();
+        [1.0, 2.0, 3.0, 4.0, 5.0].iter().for_each(|&v| acc.record(v));
+        // Small whole numbers have histogram buckets of their own: percentiles stay exact.
+        let s = acc.summary();
         assert_eq!(s.mean, 3.0);
         assert_eq!(s.p50, 3.0);
         assert_eq!(s.p5, 1.2);

@@ -1,5 +1,5 @@
-//! `summary.json`: what a run (or a merge of shards) found, computed only from per-trial rows so
-//! that merging shards reproduces a single run exactly.
+//! `summary.json`: what a run (or a merge of shards) found, computed only from the accumulated
+//! metrics (which add up exactly), so that merging shards reproduces a single run exactly.
 //!
 //! Field names are the JSON keys of the contract's `summary.json`; their meaning is documented
 //! there and in the README, so only additions carry docs here.
@@ -7,9 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::TrialOutcome;
 use crate::scenario::Scenario;
 
+use super::accumulate::MetricAccumulators;
 use super::stats::{nines, MetricSummary};
 
 /// Facts about the run that do not depend on its results.
@@ -151,18 +151,16 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Summarises `outcomes` (in trial order) under the SLO targets of `slo`.
+    /// Summarises the trials of `trial_ranges`, accumulated in `m`, under the SLO targets of
+    /// `slo`.
     pub fn build(
         run: RunInfo,
         slo: &SloVerdict,
-        outcomes: &[TrialOutcome],
+        trial_ranges: Vec<(u64, u64)>,
+        m: &MetricAccumulators,
         latency_ms: Option<LatencySummary>,
     ) -> Summary {
-        let col = |f: fn(&TrialOutcome) -> f64| -> MetricSummary {
-            let values: Vec<f64> = outcomes.iter().map(f).collect();
-            MetricSummary::of(&values)
-        };
-        let availability = col(|o| o.availability);
+        let availability = m.availability.summary();
         let finite = |x: f64| x.is_finite().then_some(x);
         let metrics = Metrics {
             availability,
@@ -171,23 +169,23 @@ impl Summary {
                 ci95_low: finite(nines(availability.ci95_low)),
                 ci95_high: finite(nines(availability.ci95_high.min(1.0))),
             },
-            request_success_ratio: col(|o| o.request_success_ratio),
-            downtime_minutes: col(|o| o.downtime_minutes),
-            incidents: col(|o| o.incidents as f64),
-            longest_incident_minutes: col(|o| o.longest_incident_minutes),
-            cost_usd: col(|o| o.cost_usd),
-            on_demand_cost_usd: col(|o| o.on_demand_cost_usd),
-            spot_cost_usd: col(|o| o.spot_cost_usd),
-            load_balancer_cost_usd: col(|o| o.load_balancer_cost_usd),
-            instance_hours: col(|o| o.on_demand_hours + o.spot_hours),
-            on_demand_hours: col(|o| o.on_demand_hours),
-            spot_hours: col(|o| o.spot_hours),
-            spot_reclaims: col(|o| o.spot_reclaims as f64),
-            scale_outs: col(|o| o.scale_outs as f64),
-            scale_ins: col(|o| o.scale_ins as f64),
-            zone_outages: col(|o| o.zone_outages as f64),
-            instance_failures: col(|o| o.instance_failures as f64),
-            replacements: col(|o| o.replacements as f64),
+            request_success_ratio: m.request_success_ratio.summary(),
+            downtime_minutes: m.downtime_minutes.summary(),
+            incidents: m.incidents.summary(),
+            longest_incident_minutes: m.longest_incident_minutes.summary(),
+            cost_usd: m.cost_usd.summary(),
+            on_demand_cost_usd: m.on_demand_cost_usd.summary(),
+            spot_cost_usd: m.spot_cost_usd.summary(),
+            load_balancer_cost_usd: m.load_balancer_cost_usd.summary(),
+            instance_hours: m.instance_hours.summary(),
+            on_demand_hours: m.on_demand_hours.summary(),
+            spot_hours: m.spot_hours.summary(),
+            spot_reclaims: m.spot_reclaims.summary(),
+            scale_outs: m.scale_outs.summary(),
+            scale_ins: m.scale_ins.summary(),
+            zone_outages: m.zone_outages.summary(),
+            instance_failures: m.instance_failures.summary(),
+            replacements: m.replacements.summary(),
             latency_ms,
         };
         let slo = SloVerdict {
@@ -200,8 +198,8 @@ impl Summary {
             ..slo.clone()
         };
         Summary {
-            trials: outcomes.len() as u64,
-            trial_ranges: ranges(outcomes),
+            trials: trial_ranges.iter().map(|(a, b)| b - a).sum(),
+            trial_ranges,
             run,
             metrics,
             slo,
@@ -221,16 +219,4 @@ impl SloVerdict {
             max_error_rate: scenario.slo.max_error_rate,
         }
     }
-}
-
-/// Contiguous runs of trial indices in `outcomes`.
-fn ranges(outcomes: &[TrialOutcome]) -> Vec<(u64, u64)> {
-    let mut out: Vec<(u64, u64)> = Vec::new();
-    for o in outcomes {
-        match out.last_mut() {
-            Some(last) if last.1 == o.trial => last.1 += 1,
-            _ => out.push((o.trial, o.trial + 1)),
-        }
-    }
-    out
 }

@@ -2,19 +2,33 @@
 #![allow(dead_code)]
 
 use nines::cloud::TrialOutcome;
-use nines::montecarlo::run_trials;
+use nines::montecarlo::{run_trials, RunResults};
 use nines::scenario::{self, Scenario};
+use rayon::ThreadPoolBuildError;
 
 /// Parses a scenario given inline, or fails the test with the reader's message.
 pub fn scenario(text: &str) -> Scenario {
     scenario::parse(text, "<test>", "test").unwrap_or_else(|e| panic!("test scenario is invalid: {e}"))
 }
 
-/// Runs every trial of `s` on all cores.
+/// Runs every trial of `s` on all cores, and keeps every row (fine for a test's few trials).
 pub fn run(s: &Scenario) -> Vec<TrialOutcome> {
-    run_trials(s, 0..s.simulation.trials, None, &|| {})
-        .expect("thread pool")
-        .outcomes
+    run_with_rows(s, 0..s.simulation.trials, None).1
+}
+
+/// Runs `trials` of `s` on `threads`, and returns the results with every row, in trial order.
+pub fn run_with_rows(
+    s: &Scenario,
+    trials: std::ops::Range<u64>,
+    threads: Option<usize>,
+) -> (RunResults, Vec<TrialOutcome>) {
+    let mut rows = Vec::new();
+    let results = run_trials(s, trials, threads, &|| {}, &mut |chunk: &[TrialOutcome]| {
+        rows.extend_from_slice(chunk);
+        Ok::<(), ThreadPoolBuildError>(())
+    })
+    .expect("thread pool");
+    (results, rows)
 }
 
 /// Sample mean and its standard error.

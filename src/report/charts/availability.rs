@@ -4,8 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::cloud::TrialOutcome;
-use crate::report::stats::percentile;
+use crate::report::accumulate::MetricAccumulator;
 use crate::report::Summary;
 
 use super::style::{self, Axes, LegendEntry};
@@ -19,8 +18,9 @@ pub struct AvailabilityChart {
     scenario: String,
     /// What one trial covers: "year" or e.g. "60 d".
     per: String,
-    /// Per-trial downtime [min], sorted.
-    downtime: Vec<f64>,
+    /// Per-trial downtime [min], accumulated: bars come from its histogram (buckets 0.1 % wide,
+    /// far narrower than a bar).
+    downtime: MetricAccumulator,
     /// Mean downtime and its 95 % CI [min].
     mean: f64,
     ci95: (f64, f64),
@@ -31,15 +31,13 @@ pub struct AvailabilityChart {
 
 impl AvailabilityChart {
     /// The chart of a run.
-    pub fn new(summary: &Summary, outcomes: &[TrialOutcome]) -> Self {
-        let mut downtime: Vec<f64> = outcomes.iter().map(|o| o.downtime_minutes).collect();
-        downtime.sort_by(f64::total_cmp);
+    pub fn new(summary: &Summary, downtime: &MetricAccumulator) -> Self {
         let m = &summary.metrics.downtime_minutes;
         let horizon_min = summary.run.horizon_seconds as f64 / 60.0;
         AvailabilityChart {
             scenario: summary.run.scenario.clone(),
             per: style::per_horizon(summary.run.horizon_seconds),
-            downtime,
+            downtime: downtime.clone(),
             mean: m.mean,
             ci95: (m.ci95_low, m.ci95_high),
             availability_mean: summary.metrics.availability.mean,
@@ -50,20 +48,16 @@ impl AvailabilityChart {
     /// The x range: the bulk of the trials (the top 0.5 % may be cut; the exceedance chart shows
     /// them), widened to show the SLO budget when it is near.
     fn x_range(&self) -> (f64, f64) {
-        let n = self.downtime.len();
-        let max = self.downtime[n - 1];
-        let bulk = if n >= 200 {
-            percentile(&self.downtime, 0.995)
-        } else {
-            max
-        };
+        let n = self.downtime.count();
+        let max = self.downtime.max.unwrap_or(0.0);
+        let bulk = if n >= 200 { self.downtime.percentile(0.995) } else { max };
         let mut hi = style::nice_ceil(bulk.max(self.ci95.1) * 1.02);
         if let Some((_, budget)) = self.budget {
             if budget <= 1.6 * hi {
                 hi = hi.max(style::nice_ceil(budget * 1.08));
             }
         }
-        let min = self.downtime[0];
+        let min = self.downtime.min.unwrap_or(0.0);
         let lo = if min > 0.3 * hi { (min * 0.9).floor() } else { 0.0 };
         (lo, hi)
     }
@@ -79,17 +73,17 @@ impl Chart for AvailabilityChart {
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
-        let n = self.downtime.len();
+        let n = self.downtime.count();
         let title = format!(
             "{}: downtime per {} across {}",
             self.scenario,
             self.per,
             style::trials(n)
         );
-        if n == 0 {
+        let Some(max) = self.downtime.max else {
             return style::empty(root, &title, "no trials");
-        }
-        if self.downtime[n - 1] <= 0.0 {
+        };
+        if max <= 0.0 {
             return style::empty(
                 root,
                 &title,
@@ -100,12 +94,13 @@ impl Chart for AvailabilityChart {
         let width = (hi - lo) / BINS as f64;
         let mut counts = [0u64; BINS];
         let mut beyond = 0u64;
-        for &d in &self.downtime {
+        for b in self.downtime.histogram.buckets() {
+            let d = b.value();
             if d > hi {
-                beyond += 1;
+                beyond += b.count;
             } else {
                 let i = (((d - lo) / width) as usize).min(BINS - 1);
-                counts[i] += 1;
+                counts[i] += b.count;
             }
         }
         let share = |c: u64| 100.0 * c as f64 / n as f64;

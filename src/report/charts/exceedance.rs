@@ -4,8 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::cloud::TrialOutcome;
-use crate::report::stats::percentile;
+use crate::report::accumulate::MetricAccumulator;
 use crate::report::Summary;
 
 use super::style::{self, Axes, LegendEntry};
@@ -18,35 +17,35 @@ const MAX_POINTS: usize = 1500;
 pub struct ExceedanceChart {
     scenario: String,
     per: String,
-    /// Per-trial downtime [min], sorted.
-    downtime: Vec<f64>,
+    /// Per-trial downtime [min], accumulated: the curve steps at each histogram bucket (0.1 %
+    /// wide), exact at each bucket's least value.
+    downtime: MetricAccumulator,
     /// The SLO's availability target and the downtime per trial it allows [min].
     budget: Option<(f64, f64)>,
 }
 
 impl ExceedanceChart {
     /// The chart of a run.
-    pub fn new(summary: &Summary, outcomes: &[TrialOutcome]) -> Self {
-        let mut downtime: Vec<f64> = outcomes.iter().map(|o| o.downtime_minutes).collect();
-        downtime.sort_by(f64::total_cmp);
+    pub fn new(summary: &Summary, downtime: &MetricAccumulator) -> Self {
         let horizon_min = summary.run.horizon_seconds as f64 / 60.0;
         ExceedanceChart {
             scenario: summary.run.scenario.clone(),
             per: style::per_horizon(summary.run.horizon_seconds),
-            downtime,
+            downtime: downtime.clone(),
             budget: summary.slo.availability_target.map(|t| (t, (1.0 - t) * horizon_min)),
         }
     }
 
-    /// `(x, share of trials with downtime ≥ x)` at each distinct downtime, thinned to at most
-    /// about [`MAX_POINTS`] points where the curve hardly moves.
+    /// `(x, share of trials with downtime ≥ x)` at the least downtime of each histogram bucket
+    /// (each distinct downtime, where buckets hold one value), thinned to at most about
+    /// [`MAX_POINTS`] points where the curve hardly moves.
     pub fn curve(&self) -> Vec<(f64, f64)> {
-        let n = self.downtime.len();
+        let n = self.downtime.count();
         let mut points: Vec<(f64, f64)> = Vec::new();
-        for (i, &x) in self.downtime.iter().enumerate() {
-            if i == 0 || x != self.downtime[i - 1] {
-                points.push((x, (n - i) as f64 / n as f64));
-            }
+        let mut below = 0;
+        for b in self.downtime.histogram.buckets() {
+            points.push((b.min, (n - below) as f64 / n as f64));
+            below += b.count;
         }
         if points.len() <= MAX_POINTS {
             return points;
@@ -78,11 +77,12 @@ impl Chart for ExceedanceChart {
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
-        let n = self.downtime.len();
+        let n = self.downtime.count();
         // "a bad year", or "a bad trial" when a trial is not a year.
         let unit = if self.per == "year" { "year" } else { "trial" };
         let title = format!("{}: how bad is a bad {unit}?", self.scenario);
-        if n == 0 || self.downtime[n - 1] <= 0.0 {
+        let max = self.downtime.max.unwrap_or(0.0);
+        if max <= 0.0 {
             return style::empty(
                 root,
                 &title,
@@ -90,7 +90,6 @@ impl Chart for ExceedanceChart {
             );
         }
         let curve = self.curve();
-        let max = self.downtime[n - 1];
         let mut x_hi = style::nice_ceil(max * 1.02);
         if let Some((_, budget)) = self.budget {
             if budget <= 1.5 * x_hi {
@@ -135,7 +134,7 @@ impl Chart for ExceedanceChart {
             if (n as f64) * (1.0 - q) < 1.0 {
                 continue;
             }
-            let x = percentile(&self.downtime, q);
+            let x = self.downtime.percentile(q);
             let y = to_y(1.0 - q);
             let label = format!("1 {} in {years}: {} min or more", self.per, style::number(x, 1));
             chart.draw_series(std::iter::once(
@@ -145,7 +144,14 @@ impl Chart for ExceedanceChart {
             ))?;
         }
         if let Some((target, budget)) = self.budget {
-            let over = self.downtime.iter().filter(|&&d| d > budget).count();
+            // Buckets are 0.1 % wide: one that straddles the budget counts by its estimate.
+            let over: u64 = self
+                .downtime
+                .histogram
+                .buckets()
+                .filter(|b| b.value() > budget)
+                .map(|b| b.count)
+                .sum();
             let exceeded = if over == 0 {
                 "in no trial".to_string()
             } else {
@@ -181,10 +187,12 @@ mod tests {
     use super::*;
 
     fn chart(values: Vec<f64>) -> ExceedanceChart {
+        let mut downtime = MetricAccumulator::linear();
+        values.iter().for_each(|&v| downtime.record(v));
         ExceedanceChart {
             scenario: "t".into(),
             per: "year".into(),
-            downtime: values,
+            downtime,
             budget: None,
         }
     }
@@ -202,6 +210,9 @@ mod tests {
         let c = chart(values).curve();
         assert!(c.len() <= 3 * MAX_POINTS, "{}", c.len());
         assert_eq!(c[0], (0.0, 1.0));
-        assert_eq!(c[c.len() - 1].1, 1e-5);
+        // The top bucket (0.1 % wide, so [999.5, 1000) here) holds the last 50 trials; with every
+        // row kept the curve ended at one trial in 100,000.
+        let last = c[c.len() - 1];
+        assert_eq!(last, (999.5, 50.0 / 100_000.0));
     }
 }

@@ -69,7 +69,7 @@ impl Chart for IncidentChart {
             "{}: how long incidents last ({} incidents in {})",
             self.scenario,
             style::thousands(total as f64),
-            style::trials(self.trials as usize)
+            style::trials(self.trials)
         );
         let (Some(first), Some(last)) = (self.lengths.first(), self.lengths.last()) else {
             return style::empty(root, &title, "no incidents in any trial");

@@ -32,7 +32,7 @@ pub use incidents::IncidentChart;
 pub use latency::LatencyChart;
 pub use style::{per_horizon, thousands};
 pub use sweep::{SweepChart, SweepMetric, SweepPoint};
-pub use timeline::{Span, Timeline, TimelineChart};
+pub use timeline::{NearestTrial, Span, Timeline, TimelineChart};
 
 use std::fs;
 use std::path::{Path, PathBuf};

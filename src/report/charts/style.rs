@@ -306,7 +306,7 @@ pub fn count(x: f64) -> String {
 }
 
 /// `1 trial`, `10,000 trials`.
-pub fn trials(n: usize) -> String {
+pub fn trials(n: u64) -> String {
     if n == 1 {
         "1 trial".into()
     } else {

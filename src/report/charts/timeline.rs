@@ -290,19 +290,46 @@ fn describe(fault: &Fault, s: &Scenario) -> String {
     }
 }
 
+/// The trial whose downtime is nearest a target (the median, for the chart), from rows offered one
+/// at a time in trial order, so that the rows need not be held; ties go to the lowest index.
+pub struct NearestTrial {
+    target: f64,
+    best: Option<(f64, u64)>,
+}
+
+impl NearestTrial {
+    /// Nothing offered yet.
+    pub fn new(target: f64) -> Self {
+        NearestTrial { target, best: None }
+    }
+
+    /// Considers trial `trial` with `downtime` [min].
+    pub fn offer(&mut self, trial: u64, downtime: f64) {
+        let distance = (downtime - self.target).abs();
+        if self.best.is_none_or(|(d, _)| distance < d) {
+            self.best = Some((distance, trial));
+        }
+    }
+
+    /// The nearest trial offered.
+    pub fn trial(&self) -> Option<u64> {
+        self.best.map(|(_, t)| t)
+    }
+}
+
 /// The timeline of one trial, with what makes it representative.
 pub struct TimelineChart {
     scenario: String,
     timeline: Timeline,
     /// Why this trial, e.g. "the median trial by downtime".
     why: String,
-    trials: usize,
+    trials: u64,
     incidents: u64,
 }
 
 impl TimelineChart {
     /// The chart of `timeline`, one of `trials` trials, chosen for the reason `why`.
-    pub fn new(scenario: &str, timeline: Timeline, why: &str, trials: usize, outcome: &TrialOutcome) -> Self {
+    pub fn new(scenario: &str, timeline: Timeline, why: &str, trials: u64, outcome: &TrialOutcome) -> Self {
         TimelineChart {
             scenario: scenario.to_string(),
             timeline,
@@ -310,18 +337,6 @@ impl TimelineChart {
             trials,
             incidents: outcome.incidents,
         }
-    }
-
-    /// The trial whose downtime is the median of `outcomes` (the lower one of an even count; ties
-    /// to the lowest trial index).
-    pub fn median_trial(outcomes: &[TrialOutcome]) -> Option<&TrialOutcome> {
-        let mut sorted: Vec<&TrialOutcome> = outcomes.iter().collect();
-        sorted.sort_by(|a, b| {
-            a.downtime_minutes
-                .total_cmp(&b.downtime_minutes)
-                .then(a.trial.cmp(&b.trial))
-        });
-        sorted.get(sorted.len().saturating_sub(1) / 2).copied()
     }
 
     fn legend_entries(&self) -> Vec<LegendEntry> {
@@ -735,13 +750,14 @@ mod tests {
 
     #[test]
     fn the_median_trial() {
-        let o = |trial, downtime_minutes| TrialOutcome {
-            trial,
-            downtime_minutes,
-            ..TrialOutcome::default()
-        };
-        let outcomes = vec![o(0, 5.0), o(1, 1.0), o(2, 3.0), o(3, 9.0)];
-        assert_eq!(TimelineChart::median_trial(&outcomes).map(|t| t.trial), Some(2));
+        let rows = [(0, 5.0), (1, 1.0), (2, 3.0), (3, 9.0), (4, 3.0)];
+        let mut downtime = crate::report::accumulate::MetricAccumulator::linear();
+        rows.iter().for_each(|&(_, d)| downtime.record(d));
+        // Sorted 1, 3, 3, 5, 9: the median is 3, which trials 2 and 4 share; the lower index wins.
+        let mut nearest = NearestTrial::new(downtime.order_statistic(2));
+        rows.iter().for_each(|&(t, d)| nearest.offer(t, d));
+        assert_eq!(nearest.trial(), Some(2));
+        assert_eq!(NearestTrial::new(1.0).trial(), None);
     }
 
     #[test]
