@@ -32,15 +32,18 @@ pub struct NodeView {
 /// A node with no healthy target fails open to its checked targets (see [`ZoneTargets`]); with none at all, its
 /// share fails. `nodes[z]` and `targets[z]` are indexed by the group's zones.
 pub fn failing_share(nodes: &[NodeView], targets: &[ZoneTargets], cross_zone: bool) -> f64 {
-    let mut all = ZoneTargets::default();
-    if cross_zone {
+    // Cross-zone, every node spreads over the same targets: one ratio for all of them (the
+    // divisions are what this function costs, and it runs after most events).
+    let all = cross_zone.then(|| {
+        let mut all = ZoneTargets::default();
         for t in targets {
             all.in_service += t.in_service;
             all.in_service_working += t.in_service_working;
             all.fail_open += t.fail_open;
             all.fail_open_working += t.fail_open_working;
         }
-    }
+        scope_failing(&all)
+    });
     let (mut listed, mut failing) = (0u32, 0.0);
     for (node, own) in nodes.iter().zip(targets) {
         if !node.listed {
@@ -50,20 +53,24 @@ pub fn failing_share(nodes: &[NodeView], targets: &[ZoneTargets], cross_zone: bo
         failing += if !node.up {
             1.0
         } else {
-            let scope = if cross_zone { &all } else { own };
-            if scope.in_service > 0 {
-                1.0 - scope.in_service_working as f64 / scope.in_service as f64
-            } else if scope.fail_open > 0 {
-                1.0 - scope.fail_open_working as f64 / scope.fail_open as f64
-            } else {
-                1.0
-            }
+            all.unwrap_or_else(|| scope_failing(own))
         };
     }
     if listed == 0 {
         1.0
     } else {
         failing / listed as f64
+    }
+}
+
+/// The share of a node's requests that fail when it spreads them over `scope`.
+fn scope_failing(scope: &ZoneTargets) -> f64 {
+    if scope.in_service > 0 {
+        1.0 - scope.in_service_working as f64 / scope.in_service as f64
+    } else if scope.fail_open > 0 {
+        1.0 - scope.fail_open_working as f64 / scope.fail_open as f64
+    } else {
+        1.0
     }
 }
 
