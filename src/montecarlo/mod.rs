@@ -5,6 +5,7 @@
 //! however the trials are split into shards.
 
 pub mod compare;
+pub mod rare;
 mod shard;
 pub mod sweep;
 

@@ -1,0 +1,141 @@
+//! Failure biasing (`method = "failure_biasing"`) against closed forms and against plain Monte
+//! Carlo. Each test derives its expected value in a comment; the tolerance is the estimator's own
+//! 95 % CI (twice its half-width, about 4 standard errors, like tests/theory.rs).
+
+mod common;
+
+use common::scenario;
+use nines::montecarlo::rare::{run_cycles, CycleResults};
+
+fn cycles(text: &str, threads: Option<usize>) -> CycleResults {
+    let s = scenario(text);
+    run_cycles(&s, 0..s.simulation.trials, threads, &|| {}).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Asserts the estimate is within twice its 95 % half-width of `expected`, and sharp.
+fn assert_within_ci(r: &CycleResults, expected: f64, sharpness: f64) {
+    let e = &r.estimate;
+    let u = e.unavailability;
+    eprintln!(
+        "unavailability {:.4e} ± {:.4e} ({:.1} %), theory {expected:.4e} ({:+.2} half-widths); β {:.1}, {} cycles, \
+         {} with downtime, {:.0} effective, largest weight {:.3}",
+        u.mean,
+        u.half_width,
+        e.relative_half_width * 100.0,
+        (u.mean - expected) / u.half_width,
+        r.biasing.bias(),
+        e.cycles,
+        e.cycles_with_downtime,
+        e.effective_cycles,
+        e.largest_weight_share
+    );
+    assert_eq!(e.warning, None);
+    assert!(e.relative_half_width < sharpness, "too few cycles for a sharp test");
+    assert!(
+        (u.mean - expected).abs() <= 2.0 * u.half_width,
+        "estimate {:.4e} ± {:.4e} vs theory {expected:.4e}",
+        u.mean,
+        u.half_width
+    );
+}
+
+const DAY: f64 = 86_400.0;
+
+/// Three zones with rare, independent isolation outages and no instance failures. Cross-zone
+/// routing with `max_error_rate` 0.9: while any zone is up its node serves through its own
+/// instance (failing share at most 2/3), so the service is DOWN exactly when all three are dark.
+/// Each zone alternates exponential up times (mean m) with outages of mean r, whatever their
+/// distribution; for independent alternating renewal processes in steady state
+///
+///   U = Π qᵢ,  qᵢ = rᵢ / (mᵢ + rᵢ).
+///
+/// m = 30 d for all; r = 200 min (exponential), 3 h·e^(0.5²/2) = 3.40 h (lognormal), 3 h
+/// (constant): q = 4.608e-3, 4.699e-3, 4.149e-3 → U = 8.99e-8. The regenerative estimator has no
+/// start-up transient, so the closed form is exact for it.
+#[test]
+fn three_zones_with_rare_outages_match_the_product_of_unavailabilities() {
+    let r = cycles(
+        r#"
+        [simulation]
+        method = "failure_biasing"
+        trials = 40000
+        seed = 7
+        [[zones]]
+        name = "a"
+        outage = { time_between = { dist = "exponential", mean = "30d" }, duration = { dist = "exponential", mean = "200m" } }
+        [[zones]]
+        name = "b"
+        outage = { time_between = { dist = "exponential", mean = "30d" }, duration = { dist = "lognormal", median = "3h", sigma = 0.5 } }
+        [[zones]]
+        name = "c"
+        outage = { time_between = { dist = "exponential", mean = "30d" }, duration = "3h" }
+        [load_balancer]
+        dns_failover_delay = "0s"
+        cross_zone = true
+        [fleet]
+        zones = ["a", "b", "c"]
+        desired = 3
+        health_check_type = "ec2"
+        [slo]
+        max_error_rate = 0.9
+        "#,
+        None,
+    );
+    let m = 30.0 * DAY;
+    let q = |r: f64| r / (m + r);
+    let expected = q(200.0 * 60.0) * q(3.0 * 3600.0 * (0.125f64).exp()) * q(3.0 * 3600.0);
+    assert_within_ci(&r, expected, 0.1);
+}
+
+/// A k-of-n fleet: n = 3 instances in one zone behind a cross-zone ALB, exponential crashes (mean
+/// m = 30 d), EC2 health checks, no grace period. With `max_error_rate` 0.7 the service is DOWN
+/// exactly when no instance is working and in service: while one is, the failing share is at most
+/// 2/3 (the other two crashed but still in service); with none, every request fails. Each instance
+/// slot alternates independently:
+///
+/// - a crash is seen by EC2 status checks S = 60 s later; the group terminates the instance and
+///   launches a replacement at once, ready L = 180 s later, when its failure clock starts;
+/// - the new instance registers then; its first check goes out φ ~ U[0, I) later and it enters
+///   service on its h-th pass, W = φ + (h−1)·I after ready (I = 30 s, h = 5);
+/// - it may crash before that (X ~ Exp(m) from ready < W): the slot then stays down throughout.
+///
+/// So a slot's cycle lasts S + L + X and it is down for S + L + min(X, W): by renewal-reward
+///
+///   q = (S + L + E[min(X, W)]) / (S + L + m),
+///   E[min(X, W)] = m − m·(m/I)·e^(−(h−1)I/m)·(1 − e^(−I/m))   (averaging over φ),
+///
+/// about 375 s / 30 d = 1.447e-4, and U = q³ = 3.0e-12: plain Monte Carlo would need ~10¹³
+/// trial-years to see it.
+#[test]
+fn k_of_n_fleet_with_rare_crashes_matches_q_to_the_n() {
+    let r = cycles(
+        r#"
+        [simulation]
+        method = "failure_biasing"
+        trials = 40000
+        seed = 3
+        [[zones]]
+        name = "a"
+        [load_balancer]
+        cross_zone = true
+        health_check = { interval = "30s", timeout = "5s", healthy_threshold = 5, unhealthy_threshold = 2 }
+        [fleet]
+        zones = ["a"]
+        desired = 3
+        health_check_type = "ec2"
+        health_check_grace_period = "0s"
+        [fleet.instance]
+        launch_time = "180s"
+        [[fleet.failure_modes]]
+        kind = "crash"
+        time_between = { dist = "exponential", mean = "30d" }
+        [slo]
+        max_error_rate = 0.7
+        "#,
+        None,
+    );
+    let (m, s, l, i, h) = (30.0 * DAY, 60.0, 180.0, 30.0, 5.0);
+    let min_x_w = m - m * (m / i) * (-(h - 1.0) * i / m).exp() * (-(-i / m).exp_m1());
+    let q = (s + l + min_x_w) / (s + l + m);
+    assert_within_ci(&r, q.powi(3), 0.1);
+}
