@@ -17,13 +17,13 @@ fn assert_within_ci(r: &CycleResults, expected: f64, sharpness: f64) {
     let e = &r.estimate;
     let u = e.unavailability;
     eprintln!(
-        "unavailability {:.4e} ± {:.4e} ({:.1} %), theory {expected:.4e} ({:+.2} half-widths); β {:.1}, {} cycles, \
+        "unavailability {:.4e} ± {:.4e} ({:.1} %), theory {expected:.4e} ({:+.2} half-widths); β {:?}, {} cycles, \
          {} with downtime, {:.0} effective, largest weight {:.3}",
         u.mean,
         u.half_width,
         e.relative_half_width * 100.0,
         (u.mean - expected) / u.half_width,
-        r.biasing.bias(),
+        biases(r),
         e.cycles,
         e.cycles_with_downtime,
         e.effective_cycles,
@@ -37,6 +37,10 @@ fn assert_within_ci(r: &CycleResults, expected: f64, sharpness: f64) {
         u.mean,
         u.half_width
     );
+}
+
+fn biases(r: &CycleResults) -> Vec<(String, f64)> {
+    r.biasing.processes().iter().map(|p| (p.name.clone(), p.bias)).collect()
 }
 
 const DAY: f64 = 86_400.0;

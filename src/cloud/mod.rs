@@ -23,7 +23,7 @@ pub mod traffic;
 mod world;
 mod zones;
 
-pub use biasing::FailureBiasing;
+pub use biasing::{BiasedProcess, FailureBiasing};
 pub use outcome::TrialOutcome;
 pub use regeneration::{BusyPeriod, NoRegeneration};
 pub use trace::TraceRecord;

@@ -16,9 +16,9 @@
 use crate::kernel::{stream, SimTime};
 use crate::scenario::ZoneId;
 
-use super::biasing::{ClockBias, FailureBiasing};
+use super::biasing::{Clock, ClockBias, FailureBiasing};
 use super::fleet::{Condition, InstanceId, Lifecycle};
-use super::world::{process, World};
+use super::world::{process, Event, World};
 
 /// What one busy period measured, under the biased clocks.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -32,8 +32,9 @@ pub struct BusyPeriod {
     /// Failures after the first.
     pub further_failures: u32,
     /// ln L, the likelihood ratio of its path: density under the true clocks over density under
-    /// the biased ones, L = β^(−further_failures) · exp((β − 1) · ∫ Λ_run(t) dt), Λ_run(t) the
-    /// total true rate of the failure clocks running at t.
+    /// the biased ones, L = Π β_c⁻¹ over the further failures · exp(∫ Σ (β_c − 1)·λ_c dt), the
+    /// sum over the clocks c running at t (rate λ_c, speed-up β_c), times the first failure's
+    /// ratio (its true probability of coming first over the probability it was chosen with).
     pub log_likelihood_ratio: f64,
     /// Events processed (a cost measure).
     pub events: u32,
@@ -63,35 +64,48 @@ enum Away {
 }
 
 impl World<'_> {
-    /// Runs busy period `cycle` with the bias of `biasing`, at most the scenario's horizon long.
-    /// Its draws come from streams of `(seed, cycle)` only, so cycles are independent and
+    /// Runs busy period `cycle` with the speed-ups of `biasing`, at most the scenario's horizon
+    /// long. Its draws come from streams of `(seed, cycle)` only, so cycles are independent and
     /// reproducible whatever thread runs them.
     pub fn run_busy_period(&mut self, cycle: u64, biasing: &FailureBiasing) -> Result<BusyPeriod, NoRegeneration> {
-        let first = biasing.choose_first(&mut stream(
+        let (first, log_ratio) = biasing.choose_first(&mut stream(
             self.scenario.simulation.seed,
             cycle,
             process::FIRST_FAILURE,
         ));
-        self.bias = ClockBias::busy_period(biasing.bias(), first);
-        let result = self.busy_period(cycle, biasing);
+        self.bias = ClockBias::busy_period(biasing.speedups(), first);
+        let result = self.busy_period(cycle, biasing, first);
         self.bias = ClockBias::default();
-        result
+        result.map(|busy| BusyPeriod {
+            log_likelihood_ratio: busy.log_likelihood_ratio + log_ratio,
+            ..busy
+        })
     }
 
-    fn busy_period(&mut self, cycle: u64, biasing: &FailureBiasing) -> Result<BusyPeriod, NoRegeneration> {
+    fn busy_period(
+        &mut self,
+        cycle: u64,
+        biasing: &FailureBiasing,
+        first: Clock,
+    ) -> Result<BusyPeriod, NoRegeneration> {
         // Every clock is drawn afresh here, which memorylessness allows at the first failure.
         self.reset(cycle);
         let limit = self.scenario.simulation.horizon;
-        let excess = biasing.bias() - 1.0;
-        let mut integral = 0.0;
-        let (mut last, mut running) = (SimTime::ZERO, 0.0);
+        let speedups = biasing.speedups();
+        let mut busy = BusyPeriod::default();
+        let (mut last, mut excess_rate) = (SimTime::ZERO, 0.0);
+        let mut first_pending = true;
         let mut back_at = None;
         loop {
             let next = self.queue.pop();
             // The last conditions (grace periods, failed checks on record) lapse without an event.
             if let Some(back) = back_at.filter(|&b| next.is_none_or(|(at, _)| at > b)) {
-                integral += running * (back - last).as_secs_f64();
-                return Ok(self.busy_period_ends(back, excess * integral, biasing.bias()));
+                busy.log_likelihood_ratio += excess_rate * (back - last).as_secs_f64();
+                self.record.finish(back);
+                busy.length_s = back.as_secs_f64();
+                busy.downtime_s = self.record.downtime.as_secs_f64();
+                busy.incidents = self.record.incidents as u32;
+                return Ok(busy);
             }
             let Some((now, event)) = next.filter(|&(at, _)| at <= limit) else {
                 let why = self
@@ -104,45 +118,51 @@ impl World<'_> {
                     why,
                 });
             };
-            integral += running * (now - last).as_secs_f64();
+            busy.log_likelihood_ratio += excess_rate * (now - last).as_secs_f64();
             last = now;
-            self.outcome.events += 1;
+            if let Some(clock) = self.failing_clock(event) {
+                if first_pending && clock == first {
+                    first_pending = false;
+                } else {
+                    busy.log_likelihood_ratio -= speedups.of(clock).ln();
+                    busy.further_failures += 1;
+                }
+            }
+            busy.events += 1;
             self.handle(now, event);
             if self.routing_changed {
                 self.observe(now);
             }
-            running = self.running_failure_rate(biasing);
+            excess_rate = self.excess_rate(biasing);
             back_at = self.regeneration(now).ok();
         }
     }
 
-    fn busy_period_ends(&mut self, back: SimTime, excess_integral: f64, bias: f64) -> BusyPeriod {
-        self.record.finish(back);
-        let o = &self.outcome;
-        // No injections with failure biasing, so every outage and instance failure was a random
-        // clock firing; the first is the one that started the busy period.
-        let further = (o.zone_outages + o.region_outages + o.instance_failures).saturating_sub(1);
-        BusyPeriod {
-            length_s: back.as_secs_f64(),
-            downtime_s: self.record.downtime.as_secs_f64(),
-            incidents: self.record.incidents as u32,
-            further_failures: further as u32,
-            log_likelihood_ratio: excess_integral - further as f64 * bias.ln(),
-            events: o.events as u32,
+    /// The failure clock that `event` is, if it is one that fires.
+    fn failing_clock(&self, event: Event) -> Option<Clock> {
+        match event {
+            Event::ZoneOutageStarts { zone } => Some(Clock::ZoneOutage(zone as ZoneId)),
+            Event::RegionOutageStarts => Some(Clock::RegionOutage),
+            // Only a working instance fails (a stale clock of a failed one does nothing).
+            Event::InstanceFails { id, mode } if self.instances[id as usize].is_working() => Some(Clock::FailureMode {
+                id,
+                mode: mode as usize,
+            }),
+            _ => None,
         }
     }
 
-    /// Λ_run: the total true rate of the failure clocks running now. A zone's or the region's
-    /// outage clock runs while its random outage is not in progress (the only outages with
-    /// failure biasing); an instance's failure modes run from ready until it fails or goes.
-    fn running_failure_rate(&self, biasing: &FailureBiasing) -> f64 {
+    /// Σ (β − 1)·λ over the failure clocks running now. A zone's or the region's outage clock
+    /// runs while its random outage is not in progress (the only outages with failure biasing);
+    /// an instance's failure modes run from ready until it fails or goes.
+    fn excess_rate(&self, biasing: &FailureBiasing) -> f64 {
         let working = self
             .live
             .iter()
             .filter(|&&id| self.instances[id as usize].is_working())
             .count() as u32;
         let zone_dark = |z: ZoneId| self.zones[z].isolation + self.zones[z].power > 0;
-        biasing.running_rate(zone_dark, self.region_outages_active > 0, working)
+        biasing.excess_rate(zone_dark, self.region_outages_active > 0, working)
     }
 
     /// When the world is back in its regeneration state if nothing else happens (at `now` or
