@@ -4,7 +4,10 @@
 
 mod common;
 
-use common::{mean_se, run, scenario};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{mean_se, read, run, scenario};
 use nines::montecarlo::rare::{run_cycles, CycleResults};
 
 fn cycles(text: &str, threads: Option<usize>) -> CycleResults {
@@ -206,4 +209,171 @@ fn agrees_with_plain_monte_carlo_where_that_is_cheap() {
     );
     assert_eq!(biased.estimate.warning, None);
     assert!((u.mean - u_plain).abs() <= 4.0 * combined);
+}
+
+/// Three zones (the `three_zones…` scenario with a shorter run): eligible for failure biasing.
+const THREE_ZONES: &str = r#"
+[simulation]
+method = "failure_biasing"
+trials = 6000
+seed = 11
+[[zones]]
+name = "a"
+outage = { time_between = { dist = "exponential", mean = "30d" }, duration = { dist = "exponential", mean = "200m" } }
+[[zones]]
+name = "b"
+outage = { time_between = { dist = "exponential", mean = "30d" }, duration = { dist = "lognormal", median = "3h", sigma = 0.5 } }
+[[zones]]
+name = "c"
+outage = { time_between = { dist = "exponential", mean = "30d" }, duration = "3h" }
+[load_balancer]
+dns_failover_delay = "0s"
+[fleet]
+zones = ["a", "b", "c"]
+desired = 3
+health_check_type = "elb"
+[[fleet.failure_modes]]
+kind = "hang"
+time_between = { dist = "exponential", mean = "60d" }
+[slo]
+max_error_rate = 0.9
+"#;
+
+/// Runs `nines ARGS` on a scenario file written from `text`; returns the output and the run's
+/// output folder (which may not exist).
+fn nines_on(text: &str, args: &[&str], dir: &Path) -> (Output, PathBuf) {
+    let file = dir.join("s.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("out");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nines"));
+    command.args(args.iter().map(|a| a.replace("SCENARIO", file.to_str().unwrap())));
+    command.args(["--out", out.to_str().unwrap()]);
+    (command.output().unwrap(), out)
+}
+
+#[test]
+fn same_result_for_one_and_two_threads() {
+    let s = scenario(THREE_ZONES);
+    let one = run_cycles(&s, 0..4000, Some(1), &|| {}).unwrap();
+    let two = run_cycles(&s, 0..4000, Some(2), &|| {}).unwrap();
+    assert_eq!(one.cycles, two.cycles);
+    assert_eq!(one.estimate, two.estimate);
+    // Through the binary, with --until-ci: the same stop and the same summary.json.
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = |threads: &str| {
+        let dir = tmp.path().join(threads);
+        std::fs::create_dir(&dir).unwrap();
+        let args = [
+            "run",
+            "SCENARIO",
+            "--quiet",
+            "--until-ci",
+            "0.3",
+            "--batch",
+            "1500",
+            "--threads",
+            threads,
+        ];
+        let (output, out) = nines_on(THREE_ZONES, &args, &dir);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        read(&out, "summary.json")
+    };
+    let (one, two) = (summary("1"), summary("2"));
+    assert_eq!(one, two);
+    assert!(one.contains("\"method\": \"failure_biasing\""), "{one}");
+}
+
+/// What failure biasing cannot simulate is refused like any bad scenario: exit 2, the key named,
+/// nothing written, whether the file or `--method` asks for the method.
+#[test]
+fn what_the_method_cannot_handle_is_refused_by_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let refused = |text: &str, args: &[&str], needles: &[&str]| {
+        let (output, out) = nines_on(text, args, tmp.path());
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!out.exists(), "output written for a refused run");
+        for n in needles {
+            assert!(err.contains(n), "{err:?} does not name {n:?}");
+        }
+    };
+    let run = ["run", "SCENARIO"];
+    let with = |extra: &str| format!("{THREE_ZONES}{extra}");
+    refused(
+        &with("[traffic]\nrate = 10.0\nservice_time = \"20ms\"\ntimeout = \"1s\"\n"),
+        &run,
+        &["s.toml:26: traffic:", "does not simulate requests"],
+    );
+    refused(
+        &with("[fleet.spot]\nprice_per_hour = 0.03\nreclaim = { time_between = \"10d\" }\n"),
+        &run,
+        &["fleet.spot", "cannot bias spot reclaims"],
+    );
+    refused(
+        &with("[[fleet.scaling]]\nkind = \"scheduled\"\nat = \"01:00\"\ndesired = 3\n"),
+        &run,
+        &["fleet.scaling", "returns to its starting size"],
+    );
+    refused(
+        &with("[[inject]]\nat = \"1d\"\nfault = \"zone_outage\"\nzone = \"a\"\nduration = \"1h\"\n"),
+        &run,
+        &["inject", "faults at fixed times"],
+    );
+    let weibull = THREE_ZONES.replace(
+        "{ dist = \"exponential\", mean = \"60d\" }",
+        "{ dist = \"weibull\", shape = 1.5, scale = \"60d\" }",
+    );
+    refused(&weibull, &run, &["fleet.failure_modes[0].time_between", "got weibull"]);
+    // The file asks for plain trials; --method asks for failure biasing.
+    let plain = weibull.replace("method = \"failure_biasing\"", "method = \"monte_carlo\"");
+    refused(
+        &plain,
+        &["run", "SCENARIO", "--method", "failure_biasing"],
+        &["fleet.failure_modes[0].time_between"],
+    );
+    refused(
+        &THREE_ZONES.replace("\"elb\"", "\"ec2\""),
+        &run,
+        &["fleet.failure_modes[0].kind", "a hung instance is never replaced"],
+    );
+    refused(
+        &THREE_ZONES.replace("desired = 3", "desired = 3\nsuspended_processes = [\"Launch\"]"),
+        &run,
+        &["fleet.suspended_processes", "with Launch suspended"],
+    );
+    refused(THREE_ZONES, &["run", "SCENARIO", "--shard", "1/2"], &["--shard"]);
+    let compare = ["compare", "SCENARIO", "SCENARIO"];
+    refused(THREE_ZONES, &compare, &["compare and sweep do not pair"]);
+}
+
+/// A world that cannot return to all-working is an error, not an endless busy period. Zone b's
+/// power outage loses its instance; the group replaces it in zone a and, with AZRebalance
+/// suspended and nothing else that fails, never moves it back.
+#[test]
+fn a_world_that_never_regenerates_is_an_error() {
+    let text = r#"
+        [simulation]
+        method = "failure_biasing"
+        trials = 200
+        [[zones]]
+        name = "a"
+        [[zones]]
+        name = "b"
+        outage = { time_between = { dist = "exponential", mean = "30d" }, duration = "2h", kind = "power" }
+        [fleet]
+        zones = ["a", "b"]
+        desired = 2
+        suspended_processes = ["AZRebalance"]
+        "#;
+    let tmp = tempfile::tempdir().unwrap();
+    let (output, out) = nines_on(text, &["run", "SCENARIO"], tmp.path());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(!out.exists());
+    for needle in [
+        "did not return to the all-working state within 3650 days",
+        "zone a has 2 instance(s) of the group, 1 at the start, and AZRebalance is suspended",
+    ] {
+        assert!(err.contains(needle), "{err:?} does not say {needle:?}");
+    }
 }
