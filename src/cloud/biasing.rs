@@ -1,7 +1,7 @@
 //! Failure biasing: every random failure clock of the world is drawn through [`ClockBias`], which
 //! draws as the scenario says in plain trials and β times faster in a busy period of the
-//! regenerative estimator (`crate::montecarlo::rare`). [`FailureBiasing`] holds the clocks'
-//! rates in the all-working state and chooses β.
+//! regenerative estimator (`crate::montecarlo::rare`). [`FailureBiasing`] holds the processes'
+//! rates in the all-working state and chooses each one's β.
 
 use std::sync::Arc;
 
@@ -125,7 +125,7 @@ pub struct BiasedProcess {
 impl FailureBiasing {
     /// The processes of `s`, which must have passed the checks of `method = "failure_biasing"`
     /// (exponential failure clocks). Every clock runs `simulation.failure_bias` times faster when
-    /// the file sets it; else the speed-ups are balanced (see [`balanced`]).
+    /// the file sets it; else the speed-ups are balanced (see `balanced` below).
     pub fn new(s: &Scenario) -> FailureBiasing {
         let rate = |d: &DurationDist| 1.0 / d.mean_secs();
         let zones: Vec<f64> = s
