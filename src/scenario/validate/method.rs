@@ -43,7 +43,7 @@ pub(super) fn fits(ctx: &Ctx<'_>, s: &Scenario) -> Res<()> {
     if s.simulation.method == Method::MonteCarlo {
         return Ok(());
     }
-    let refuse = |key: &str, why: &str| Err(ctx.err(key, format!("{why}; {OR_PLAIN}")));
+    let refuse = |key: &str, why: &str| Err(ctx.err(key, format!("{why}, {OR_PLAIN}")));
     if s.traffic.is_some() {
         return refuse(
             "traffic",
@@ -124,7 +124,7 @@ fn memoryless_clocks(ctx: &Ctx<'_>, s: &Scenario) -> Res<()> {
                 format!(
                     "must be exponential with {METHOD} (the all-working state is a fresh start only when \
                      every failure clock is memoryless); got {}. Outage durations and launch times may \
-                     have any distribution; {OR_PLAIN}",
+                     have any distribution, {OR_PLAIN}",
                     family(dist)
                 ),
             ));
