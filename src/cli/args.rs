@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use nines::montecarlo::ShardSpec;
 
 /// How available, how fast and how costly will this deployment be?
@@ -118,12 +118,16 @@ pub struct SweepArgs {
 pub struct RunArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
-    /// Number of trials (overrides simulation.trials).
+    /// Number of trials, or of cycles with failure biasing (overrides simulation.trials).
     #[arg(long, value_name = "N")]
     pub trials: Option<u64>,
     /// Master seed (overrides simulation.seed).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    /// How to estimate availability (overrides simulation.method). failure_biasing is for
+    /// designs DOWN so rarely that plain trials see almost nothing; it writes summary.json only.
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub method: Option<MethodArg>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
@@ -144,10 +148,12 @@ pub struct RunArgs {
     /// --threads.
     #[arg(long, value_name = "REL", conflicts_with = "shard")]
     pub until_ci: Option<f64>,
-    /// With --until-ci: the most trials to run (default 1,000,000).
+    /// With --until-ci: the most trials to run (default 1,000,000; with failure biasing, cycles,
+    /// default 10,000,000).
     #[arg(long, value_name = "N", requires = "until_ci", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_trials: Option<u64>,
-    /// With --until-ci: trials per batch (default 1,000).
+    /// With --until-ci: trials per batch (default 1,000; with failure biasing, cycles, default
+    /// 10,000).
     #[arg(long, value_name = "N", requires = "until_ci", value_parser = clap::value_parser!(u64).range(2..))]
     pub batch: Option<u64>,
     /// Also write the event log of trial N to trace-N.csv in the output folder.
@@ -155,6 +161,16 @@ pub struct RunArgs {
     pub trace: Option<u64>,
     #[command(flatten)]
     pub print: PrintArgs,
+}
+
+/// `--method`: the values of `simulation.method`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum MethodArg {
+    /// Independent trials of simulation.horizon each.
+    MonteCarlo,
+    /// Regenerative cycles with biased failure clocks (README: rare-event availability).
+    FailureBiasing,
 }
 
 #[derive(Args, Debug)]

@@ -4,10 +4,10 @@ use std::time::Instant;
 
 use nines::cloud::{TrialOutcome, World};
 use nines::montecarlo::{run_trials, run_until_ci, Shard, ShardSpec};
-use nines::report::{self, MergeError, Summary};
-use nines::scenario::{self, Scenario};
+use nines::report::{self, MergeError};
+use nines::scenario::{self, Method, Scenario};
 
-use super::args::{Cli, Command, PrintArgs, RunArgs};
+use super::args::{Cli, Command, MethodArg, PrintArgs, RunArgs};
 use super::progress::TrialProgress;
 use super::CliError;
 
@@ -28,21 +28,35 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
 
 fn check(path: &Path) -> Result<(), CliError> {
     let s = scenario::load(path)?;
+    let runs = match s.simulation.method {
+        Method::MonteCarlo => format!(
+            "{} trials × {:.0} d",
+            s.simulation.trials,
+            s.simulation.horizon.as_secs_f64() / 86_400.0
+        ),
+        Method::FailureBiasing { .. } => format!("failure biasing, {} cycles", s.simulation.trials),
+    };
     say(&format!(
-        "{}: ok — \"{}\", {} zone(s), {} instance(s), {} trials × {:.0} d",
+        "{}: ok — \"{}\", {} zone(s), {} instance(s), {runs}",
         path.display(),
         s.name,
         s.zones.len(),
         s.fleet.desired,
-        s.simulation.trials,
-        s.simulation.horizon.as_secs_f64() / 86_400.0
     ));
     Ok(())
 }
 
 /// Reads the scenario and applies the command-line overrides; every problem here is exit 2.
 fn prepare(args: &RunArgs) -> Result<Scenario, CliError> {
-    let mut s = scenario::load(&args.scenario)?;
+    // Through the scenario reader, so that the method's checks name the keys in the way.
+    let method = args.method.map(|m| {
+        let value = match m {
+            MethodArg::MonteCarlo => "\"monte_carlo\"",
+            MethodArg::FailureBiasing => "\"failure_biasing\"",
+        };
+        ("simulation.method".to_string(), value.to_string())
+    });
+    let mut s = scenario::load_with_overrides(&args.scenario, method.as_slice())?;
     if let Some(trials) = args.trials {
         if trials == 0 {
             return Err(CliError::usage("--trials: must be at least 1"));
@@ -65,6 +79,9 @@ fn prepare(args: &RunArgs) -> Result<Scenario, CliError> {
 
 fn run(args: RunArgs) -> Result<(), CliError> {
     let mut s = prepare(&args)?;
+    if s.simulation.method != Method::MonteCarlo {
+        return super::rare::run(&args, s);
+    }
     let shard = match args.shard {
         None => None,
         Some(ShardSpec::Fixed(shard)) => Some(shard),
@@ -170,7 +187,7 @@ fn merge(dirs: &[PathBuf], out: &Path, scenario: Option<&Path>, print: &PrintArg
 }
 
 /// `results/<file stem>/`, or `results/<file stem>-shard-K-of-N/` for a shard.
-fn default_out(scenario: &Path, shard: Option<Shard>) -> PathBuf {
+pub(super) fn default_out(scenario: &Path, shard: Option<Shard>) -> PathBuf {
     let stem = scenario
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -182,7 +199,7 @@ fn default_out(scenario: &Path, shard: Option<Shard>) -> PathBuf {
     Path::new("results").join(name)
 }
 
-fn print_json(summary: &Summary) -> Result<(), CliError> {
+pub(super) fn print_json(summary: &impl serde::Serialize) -> Result<(), CliError> {
     let json = serde_json::to_string_pretty(summary).map_err(CliError::failed)?;
     say(&json);
     Ok(())

@@ -99,6 +99,9 @@ struct JsonComparison<'a> {
 /// problem, before anything runs).
 pub fn load_paired(paths: &[PathBuf], paired: &PairedArgs) -> Result<Vec<Scenario>, CliError> {
     let mut scenarios = paths.iter().map(|p| scenario::load(p)).collect::<Result<Vec<_>, _>>()?;
+    for (s, path) in scenarios.iter().zip(paths) {
+        super::review::plain_trials_only(s, &path.display().to_string())?;
+    }
     let (trials, seed) = match scenarios.first() {
         Some(first) => (
             paired.trials.unwrap_or(first.simulation.trials),

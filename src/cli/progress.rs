@@ -17,15 +17,25 @@ pub struct TrialProgress {
 impl TrialProgress {
     /// A bar for `total` trials; hidden when `quiet` or when stderr is not a terminal.
     pub fn new(total: u64, quiet: bool) -> Self {
+        Self::counting(total, quiet, "trials")
+    }
+
+    /// A bar for `total` regenerative cycles of failure biasing.
+    pub fn cycles(total: u64, quiet: bool) -> Self {
+        Self::counting(total, quiet, "cycles")
+    }
+
+    fn counting(total: u64, quiet: bool, unit: &'static str) -> Self {
         let bar = if quiet || !std::io::stderr().is_terminal() {
             ProgressBar::hidden()
         } else {
             let bar = ProgressBar::new(total);
-            if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {rate}  ETA {eta}") {
+            let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{rate}}  ETA {{eta}}");
+            if let Ok(style) = ProgressStyle::with_template(&template) {
                 // indicatif prints rates with four decimals; whole trials per second read better.
                 bar.set_style(
-                    style.with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                        let _ = write!(w, "{:.0} trials/s", state.per_sec());
+                    style.with_key("rate", move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0} {unit}/s", state.per_sec());
                     }),
                 );
             }

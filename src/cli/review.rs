@@ -55,6 +55,18 @@ pub fn merged_scenario(path: &Path, merged: &Summary) -> Result<Scenario, CliErr
     Ok(s)
 }
 
+/// `compare` and `sweep` pair plain trials (common random numbers); a scenario that asks for
+/// failure biasing would otherwise be run plainly without a word.
+pub fn plain_trials_only(s: &Scenario, what: &str) -> Result<(), CliError> {
+    if s.simulation.method == scenario::Method::MonteCarlo {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "{what}: simulation.method = \"failure_biasing\" runs regenerative cycles, which compare and sweep do not \
+         pair; run it with `nines run`, or set method = \"monte_carlo\" here"
+    )))
+}
+
 /// The file stem of a scenario path, for default output folders.
 pub fn stem(path: &Path) -> String {
     path.file_stem()

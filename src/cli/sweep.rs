@@ -67,6 +67,9 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         s.simulation.seed = seed;
     })
     .map_err(CliError::usage)?;
+    for s in &scenarios {
+        super::review::plain_trials_only(s, &args.scenario.display().to_string())?;
+    }
     let out = args
         .paired
         .out

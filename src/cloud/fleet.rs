@@ -7,6 +7,7 @@ use rand::Rng as _;
 use crate::kernel::{SimTime, TimerSlot};
 use crate::scenario::{FailureKind, HealthCheckType, ScalingPolicy, ZoneId};
 
+use super::biasing::Clock;
 use super::health::{TargetHealth, TargetStatus};
 use super::spot::Market;
 use super::world::{Event, World, FIRST, NORMAL};
@@ -15,7 +16,7 @@ use super::world::{Event, World, FIRST, NORMAL};
 pub type InstanceId = u32;
 
 /// How long EC2 status checks take to report a stopped instance impaired.
-const STATUS_CHECK_DELAY: SimTime = SimTime::MINUTE;
+pub(super) const STATUS_CHECK_DELAY: SimTime = SimTime::MINUTE;
 
 /// Where an instance is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -468,7 +469,12 @@ impl World<'_> {
     fn start_failure_clocks(&mut self, now: SimTime, id: InstanceId) {
         let mut first: Option<(SimTime, usize)> = None;
         for (mode, fm) in self.scenario.fleet.failure_modes.iter().enumerate() {
-            let at = now + fm.time_between.sample(&mut self.streams.failure_modes[mode]);
+            let at = now
+                + self.bias.time_to_failure(
+                    Clock::FailureMode { id, mode },
+                    &fm.time_between,
+                    &mut self.streams.failure_modes[mode],
+                );
             if first.is_none_or(|(t, _)| at < t) {
                 first = Some((at, mode));
             }

@@ -124,6 +124,24 @@ impl TargetHealth {
         }
     }
 
+    /// From when the target's record holds no failed check, if it stays as it is: the state of a
+    /// target healthy and working for long, from which the next failure is detected after the
+    /// full `unhealthy_threshold`. `None` while it is not healthy and working, or while a failure
+    /// in flight will mark it unhealthy: a status flip must come first.
+    pub fn clean_from(&self, now: SimTime, hc: &HealthCheck) -> Option<SimTime> {
+        let mut h = self.clone();
+        h.advance(now, hc);
+        if h.status != TargetStatus::Healthy || !h.working {
+            return None;
+        }
+        if h.inflight_failure {
+            // The failure lands; the check after it passes.
+            return (h.fails + 1 < hc.unhealthy_threshold).then(|| h.send_time(h.next + 1, hc));
+        }
+        // Checks up to now are applied: the next one passes and clears a failure on record.
+        Some(if h.fails > 0 { h.send_time(h.next, hc) } else { now })
+    }
+
     fn send_time(&self, k: u64, hc: &HealthCheck) -> SimTime {
         self.first + SimTime(k.saturating_mul(hc.interval.0))
     }

@@ -2,6 +2,7 @@ use crate::kernel::{stream, EventQueue, Priority, Rng, SimTime, TimerSlot};
 use crate::scenario::{Fault, Scenario, ZoneId};
 
 use super::availability::{failing_share, DowntimeRecord, NodeView, ZoneTargets};
+use super::biasing::ClockBias;
 use super::fleet::{GroupSize, Instance, InstanceId};
 use super::health::TargetStatus;
 use super::scaling::Scaling;
@@ -87,6 +88,8 @@ pub(super) mod process {
     pub const RETRIES: u64 = 8;
     /// Plus the index of the group's zone: each zone's spot pool reclaims on its own.
     pub const SPOT_RECLAIMS: u64 = 0x3_0000;
+    /// Which failure starts a busy period of failure biasing.
+    pub const FIRST_FAILURE: u64 = 9;
 }
 
 /// Random streams of one trial.
@@ -132,6 +135,8 @@ pub struct World<'s> {
     /// Something that routing depends on changed since the failing share was last computed.
     pub(super) routing_changed: bool,
     pub(super) trace: Option<Vec<TraceRecord>>,
+    /// How failure clocks are drawn: biased only in busy periods (see [`super::regeneration`]).
+    pub(super) bias: ClockBias,
 }
 
 impl<'s> World<'s> {
@@ -185,6 +190,7 @@ impl<'s> World<'s> {
                 .map(|(t, l)| TrafficState::new(scenario, t, l)),
             routing_changed: true,
             trace: None,
+            bias: ClockBias::default(),
         }
     }
 
@@ -233,7 +239,7 @@ impl<'s> World<'s> {
     }
 
     /// The one place where events are dispatched.
-    fn handle(&mut self, now: SimTime, event: Event) {
+    pub(super) fn handle(&mut self, now: SimTime, event: Event) {
         match event {
             Event::ZoneOutageStarts { zone } => self.random_zone_outage_starts(now, zone as ZoneId),
             Event::ZoneOutageEnds { zone, power, random } => self.zone_outage_ends(now, zone as ZoneId, power, random),
@@ -263,7 +269,7 @@ impl<'s> World<'s> {
         }
     }
 
-    fn reset(&mut self, trial: u64) {
+    pub(super) fn reset(&mut self, trial: u64) {
         let s = self.scenario;
         let seed = s.simulation.seed;
         self.queue.reset();

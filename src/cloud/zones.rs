@@ -3,6 +3,7 @@
 use crate::kernel::{SimTime, TimerSlot};
 use crate::scenario::{OutageKind, ZoneId};
 
+use super::biasing::Clock;
 use super::world::{Event, World, NORMAL};
 
 /// One availability zone's condition.
@@ -30,13 +31,17 @@ impl World<'_> {
                 dns_timer,
             });
             if let Some(outage) = &self.scenario.zones[z].outage {
-                let first = outage.time_between.sample(&mut self.streams.zones[z]);
+                let first =
+                    self.bias
+                        .time_to_failure(Clock::ZoneOutage(z), &outage.time_between, &mut self.streams.zones[z]);
                 self.queue
                     .schedule(first, NORMAL, Event::ZoneOutageStarts { zone: z as u16 });
             }
         }
         if let Some(outage) = &self.scenario.region.outage {
-            let first = outage.time_between.sample(&mut self.streams.region);
+            let first = self
+                .bias
+                .time_to_failure(Clock::RegionOutage, &outage.time_between, &mut self.streams.region);
             self.queue.schedule(first, NORMAL, Event::RegionOutageStarts);
         }
     }
@@ -108,7 +113,9 @@ impl World<'_> {
         }
         if random {
             if let Some(outage) = &self.scenario.zones[z].outage {
-                let next = outage.time_between.sample(&mut self.streams.zones[z]);
+                let next =
+                    self.bias
+                        .time_to_failure(Clock::ZoneOutage(z), &outage.time_between, &mut self.streams.zones[z]);
                 self.queue
                     .schedule(now + next, NORMAL, Event::ZoneOutageStarts { zone: z as u16 });
             }
@@ -148,7 +155,9 @@ impl World<'_> {
         }
         if random {
             if let Some(outage) = &self.scenario.region.outage {
-                let next = outage.time_between.sample(&mut self.streams.region);
+                let next =
+                    self.bias
+                        .time_to_failure(Clock::RegionOutage, &outage.time_between, &mut self.streams.region);
                 self.queue.schedule(now + next, NORMAL, Event::RegionOutageStarts);
             }
         }

@@ -7,6 +7,7 @@
 
 mod chunks;
 pub mod compare;
+pub mod rare;
 mod shard;
 pub mod sweep;
 

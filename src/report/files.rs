@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cloud::{TraceRecord, TrialOutcome};
 
-use super::{Distributions, Summary};
+use super::{Distributions, RareEventSummary, Summary};
 
 /// The run's summary, as in the scenario contract.
 pub const SUMMARY_FILE: &str = "summary.json";
@@ -142,6 +142,13 @@ impl TrialsWriter {
         })?;
         file.commit()
     }
+}
+
+/// Writes the `summary.json` of a failure-biasing run into `dir`, creating it: such a run has no
+/// trials, so no `trials.csv` or distributions.
+pub fn write_rare_summary(dir: &Path, summary: &RareEventSummary) -> Result<(), OutputError> {
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    write_json(&dir.join(SUMMARY_FILE), summary)
 }
 
 fn json_err(path: &Path) -> impl FnOnce(serde_json::Error) -> OutputError + '_ {

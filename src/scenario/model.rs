@@ -35,6 +35,22 @@ pub struct Simulation {
     pub trials: u64,
     /// Master seed. Default 1.
     pub seed: u64,
+    /// How availability is estimated. Default [`Method::MonteCarlo`].
+    pub method: Method,
+}
+
+/// `simulation.method`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Method {
+    /// Independent trials of `horizon` each.
+    MonteCarlo,
+    /// Regenerative cycles with failure biasing (see `crate::montecarlo::rare`); `trials` counts
+    /// cycles. Only scenarios whose failure processes it can bias pass the checks.
+    FailureBiasing {
+        /// `simulation.failure_bias` (≥ 1): how many times faster every failure clock runs
+        /// while the world is away from its all-working state; `None` chooses it from the scenario.
+        bias: Option<f64>,
+    },
 }
 
 /// Index into [`Scenario::zones`].

@@ -35,6 +35,8 @@ pub(super) struct RawSimulation {
     pub horizon: Option<RawDuration>,
     pub trials: Option<i64>,
     pub seed: Option<i64>,
+    pub method: Option<RawMethod>,
+    pub failure_bias: Option<f64>,
 }
 
 /// `[[zones]]`.
@@ -274,6 +276,10 @@ macro_rules! raw_enum {
     };
 }
 
+raw_enum!(
+    /// `simulation.method`.
+    RawMethod { MonteCarlo = "monte_carlo", FailureBiasing = "failure_biasing" }
+);
 raw_enum!(
     /// `kind` of an outage.
     RawOutageKind { Isolation = "isolation", Power = "power" }

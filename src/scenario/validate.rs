@@ -6,6 +6,7 @@
 
 mod fleet;
 mod locate;
+mod method;
 mod overrides;
 mod traffic;
 mod values;
@@ -20,7 +21,7 @@ use toml::de::DeTable;
 use self::locate::{column_at, line_at, Locator};
 use self::values::{dist, duration_or, int_u64, required, Zero};
 use super::raw::{RawOutage, RawOutageKind, RawScenario, RawSimulation, RawSlo, RawZone};
-use super::{Fault, Outage, OutageKind, Region, Scenario, ScenarioError, Simulation, Slo, Zone, ZoneId};
+use super::{Fault, Method, Outage, OutageKind, Region, Scenario, ScenarioError, Simulation, Slo, Zone, ZoneId};
 use crate::kernel::SimTime;
 
 // ---- [simulation]: SCENARIO.md section 2 (a year of 1000 trials), seed 1 by choice.
@@ -307,7 +308,7 @@ fn convert(ctx: &Ctx<'_>, raw: RawScenario, default_name: &str) -> Res<Scenario>
         spot: fleet.spot.is_some(),
     };
     let inject = traffic::injections(ctx, raw.inject.as_deref().unwrap_or_default(), &world)?;
-    Ok(Scenario {
+    let scenario = Scenario {
         name,
         description: raw.description,
         simulation,
@@ -318,7 +319,9 @@ fn convert(ctx: &Ctx<'_>, raw: RawScenario, default_name: &str) -> Res<Scenario>
         traffic,
         slo,
         inject,
-    })
+    };
+    method::fits(ctx, &scenario)?;
+    Ok(scenario)
 }
 
 fn simulation(ctx: &Ctx<'_>, raw: Option<&RawSimulation>) -> Res<Simulation> {
@@ -327,6 +330,7 @@ fn simulation(ctx: &Ctx<'_>, raw: Option<&RawSimulation>) -> Res<Simulation> {
             horizon: DEFAULT_HORIZON,
             trials: DEFAULT_TRIALS,
             seed: DEFAULT_SEED,
+            method: Method::MonteCarlo,
         });
     };
     Ok(Simulation {
@@ -343,6 +347,7 @@ fn simulation(ctx: &Ctx<'_>, raw: Option<&RawSimulation>) -> Res<Simulation> {
         seed: raw
             .seed
             .map_or(Ok(DEFAULT_SEED), |s| int_u64(ctx, "simulation.seed", s, 0))?,
+        method: method::method(ctx, raw)?,
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod accepted;
 mod fuzz;
+mod method;
 mod refused_sections;
 mod refused_values;
 

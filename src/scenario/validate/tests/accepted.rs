@@ -22,7 +22,8 @@ fn the_example_reads_as_written() {
         Simulation {
             horizon: SimTime::from_secs(365 * 86_400),
             trials: 1000,
-            seed: 42
+            seed: 42,
+            method: Method::MonteCarlo,
         }
     );
     assert_eq!(s.zones.len(), 2);
@@ -287,7 +288,8 @@ fn defaults_of_a_minimal_scenario() {
         Simulation {
             horizon: SimTime::from_secs(365 * 86_400),
             trials: 1000,
-            seed: 1
+            seed: 1,
+            method: Method::MonteCarlo,
         }
     );
     assert_eq!(s.region.outage, None);
