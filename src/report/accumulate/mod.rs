@@ -10,12 +10,10 @@
 mod histogram;
 mod metrics;
 mod moments;
-mod wide;
 
 pub use histogram::{Bucket, LogHistogram};
 pub use metrics::MetricAccumulators;
 pub use moments::{Moments, LINEAR_BITS, SHORTFALL_BITS};
-pub use wide::U256;
 
 use serde::{Deserialize, Serialize};
 

@@ -5,9 +5,9 @@
 //! order, so any split of the trials over threads, chunks or shards adds up to the same bits,
 //! and the variance comes from `n·Σq² − (Σq)²` without cancellation.
 
+use primitive_types::U256;
 use serde::{Deserialize, Serialize};
 
-use super::wide::U256;
 use crate::report::stats::t_quantile_975;
 
 /// Resolution of availability-like values, kept as their shortfall `1 − x ∈ [0, 1]`: 2^-64
@@ -21,6 +21,12 @@ pub const LINEAR_BITS: u32 = 40;
 /// `|q| < 2^86` keeps `Σq` within `i128` and `n·Σq²` within 256 bits for up to 2^41 trials.
 const MAX_FIXED: i128 = (1 << 86) - 1;
 
+/// `x²`, exactly: the square of a 128-bit number fits in 256 bits. (`U256`'s arithmetic panics
+/// on overflow rather than wrap, so sums past the range above stop a run, not skew a variance.)
+fn square(x: u128) -> U256 {
+    U256::from(x) * U256::from(x)
+}
+
 /// Count, sum and sum of squares of values in fixed point.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
@@ -30,7 +36,8 @@ pub struct Moments {
     pub count: u64,
     /// `Σq`, `q = round(x · 2^resolution_bits)`.
     pub sum: i128,
-    /// `Σq²`, as 64 hexadecimal digits.
+    /// `Σq²`, exact; in files a hexadecimal string, `"0x…"` (read with or without the `0x`: files
+    /// from before it had none).
     pub sum_of_squares: U256,
 }
 
@@ -41,7 +48,7 @@ impl Moments {
             resolution_bits: bits,
             count: 0,
             sum: 0,
-            sum_of_squares: U256::default(),
+            sum_of_squares: U256::zero(),
         }
     }
 
@@ -56,7 +63,7 @@ impl Moments {
         let q = self.fixed(x);
         self.count += 1;
         self.sum += q;
-        self.sum_of_squares = self.sum_of_squares + U256::product(q.unsigned_abs(), q.unsigned_abs());
+        self.sum_of_squares += square(q.unsigned_abs());
     }
 
     /// Adds the values of `other` (taken at the same resolution).
@@ -67,7 +74,7 @@ impl Moments {
         );
         self.count += other.count;
         self.sum += other.sum;
-        self.sum_of_squares = self.sum_of_squares + other.sum_of_squares;
+        self.sum_of_squares += other.sum_of_squares;
     }
 
     fn scale(&self) -> f64 {
@@ -85,9 +92,10 @@ impl Moments {
             0 => f64::NAN,
             1 => 0.0,
             n => {
-                let s = self.sum.unsigned_abs();
-                let spread = self.sum_of_squares.times(n) - U256::product(s, s);
-                spread.to_f64() / n as f64 / (n - 1) as f64 * self.scale() * self.scale()
+                // Never negative: n·Σq² ≥ (Σq)² for any integers (Cauchy–Schwarz).
+                let spread = self.sum_of_squares * U256::from(n) - square(self.sum.unsigned_abs());
+                // "Lossy" only as any float is: it rounds to the nearest double, once.
+                spread.to_f64_lossy() / n as f64 / (n - 1) as f64 * self.scale() * self.scale()
             }
         }
     }
@@ -147,9 +155,39 @@ mod tests {
     }
 
     #[test]
+    fn the_spread_is_exact_at_the_top_of_the_range() {
+        // Two values just below 2^86 / 2^40 = 2^46, 2^-7 apart, each taken 2^40 times: n = 2^41,
+        // Σq just below 2^127 and n·Σq² near 2^254, where the spread n·Σq² − (Σq)² is 2^146:
+        // 108 bits below, out of reach of any float, and right only if the sums are exact.
+        let (a, b) = (2f64.powi(46) - 2f64.powi(-7), 2f64.powi(46) - 2f64.powi(-6));
+        let mut m = of(LINEAR_BITS, &[a, b]);
+        for _ in 0..40 {
+            m.add(&m.clone());
+        }
+        assert_eq!(m.count, 1 << 41);
+        // Sample variance of two equally frequent values: (n / (n − 1)) · ((a − b) / 2)².
+        let n = m.count as f64;
+        assert_eq!(m.variance(), n / (n - 1.0) * 2f64.powi(-16));
+    }
+
+    #[test]
+    fn files_from_before_still_read() {
+        // Σq² used to be written as 64 bare hexadecimal digits; one made of decimal digits only
+        // must still read as hexadecimal (0x19 = 25), not as decimal.
+        let old = format!(
+            r#"{{"resolution_bits":40,"count":1,"sum":5,"sum_of_squares":"{:0>64}"}}"#,
+            "19"
+        );
+        let m: Moments = serde_json::from_str(&old).unwrap();
+        assert_eq!(m.sum_of_squares, U256::from(25u8));
+    }
+
+    #[test]
     fn serde_keeps_every_bit() {
         let m = of(SHORTFALL_BITS, &[0.25, 1.0, 3e-12]);
         let text = serde_json::to_string(&m).unwrap();
+        // The form `nines merge` reads back and README describes: hexadecimal in a string.
+        assert!(text.contains(r#""sum_of_squares":"0x"#), "{text}");
         assert_eq!(serde_json::from_str::<Moments>(&text).unwrap(), m);
     }
 }
