@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-nines=$root/target/release/nines
+target=${CARGO_TARGET_DIR:-target}
+[[ $target == /* ]] || target=$root/$target
+nines=$target/release/nines
 [[ -x $nines ]] || cargo build --release --quiet
 bash examples/slurm/cluster-up.sh >/dev/null
 
