@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::montecarlo::rare::CycleResults;
 use crate::scenario::Scenario;
 
-use super::stats::nines;
 use super::summary::{NinesSummary, RunInfo, SloVerdict};
 
 /// An estimate with its 95 % CI.
@@ -122,11 +121,7 @@ impl RareEventSummary {
         let metrics = RareEventMetrics {
             availability,
             unavailability,
-            nines: NinesSummary {
-                mean: finite(nines(availability.mean)),
-                ci95_low: finite(nines(availability.ci95_low)),
-                ci95_high: finite(nines(availability.ci95_high)),
-            },
+            nines: NinesSummary::of(availability.mean, availability.ci95_low, availability.ci95_high),
             downtime_minutes: Interval {
                 mean: per_horizon(u.mean, 60.0),
                 ci95_low: per_horizon(low, 60.0),
@@ -221,14 +216,8 @@ pub fn render_rare_table(s: &RareEventSummary) -> String {
         nines(m.nines.ci95_low),
         nines(m.nines.ci95_high)
     );
-    let small = |x: f64| format!("{x:.3e}");
-    row(
-        &mut out,
-        &format!("downtime (min per {per})"),
-        &m.downtime_minutes,
-        small,
-    );
-    row(&mut out, &format!("incidents (per {per})"), &m.incidents, small);
+    row(&mut out, &format!("downtime (min per {per})"), &m.downtime_minutes, sci);
+    row(&mut out, &format!("incidents (per {per})"), &m.incidents, sci);
     let _ = writeln!(out);
     let d = &s.diagnostics;
     let _ = writeln!(

@@ -65,6 +65,18 @@ pub struct NinesSummary {
     pub ci95_high: Option<f64>,
 }
 
+impl NinesSummary {
+    /// The nines of an availability estimate and its 95 % CI (`None` where the availability is 1).
+    pub fn of(mean: f64, ci95_low: f64, ci95_high: f64) -> NinesSummary {
+        let finite = |x: f64| x.is_finite().then_some(x);
+        NinesSummary {
+            mean: finite(nines(mean)),
+            ci95_low: finite(nines(ci95_low)),
+            ci95_high: finite(nines(ci95_high.min(1.0))),
+        }
+    }
+}
+
 /// Latency of answered requests over all trials.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LatencySummary {
@@ -161,14 +173,9 @@ impl Summary {
         latency_ms: Option<LatencySummary>,
     ) -> Summary {
         let availability = m.availability.summary();
-        let finite = |x: f64| x.is_finite().then_some(x);
         let metrics = Metrics {
             availability,
-            nines: NinesSummary {
-                mean: finite(nines(availability.mean)),
-                ci95_low: finite(nines(availability.ci95_low)),
-                ci95_high: finite(nines(availability.ci95_high.min(1.0))),
-            },
+            nines: NinesSummary::of(availability.mean, availability.ci95_low, availability.ci95_high),
             request_success_ratio: m.request_success_ratio.summary(),
             downtime_minutes: m.downtime_minutes.summary(),
             incidents: m.incidents.summary(),
