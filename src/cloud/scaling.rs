@@ -23,7 +23,7 @@ use crate::kernel::{SimTime, TimerSlot};
 use crate::scenario::{ScalingMetric, ScalingPolicy, Scenario};
 
 use super::fleet::InstanceId;
-use super::traffic::shape::LoadShape;
+use super::traffic::shape::{Level, LoadShape};
 use super::world::{Event, World, NORMAL};
 
 /// The metric's resolution: one point per minute (AWS's detailed monitoring).
@@ -65,8 +65,8 @@ pub(super) struct Tracker {
     low_since: Option<SimTime>,
     /// With the current routing: the offered rate before spikes [req/s] above which the metric
     /// is above the target (+∞: it cannot be), and below which it is below 90 % of it (−∞).
-    high_rate: f64,
-    low_rate: f64,
+    high: Level,
+    low: Level,
     /// Every point before `steady_until` (from the first untaken point on) is `steady`: the
     /// rate crosses neither level before then.
     steady: Point,
@@ -77,13 +77,38 @@ pub(super) struct Tracker {
 #[derive(Clone, Copy, Debug)]
 struct Levels {
     /// The metric is above the target above this rate.
-    high: f64,
+    high: Level,
     /// The metric is below 90 % of the target below this rate.
-    low: f64,
+    low: Level,
     /// A scale-out would raise the desired capacity above this rate.
-    out: f64,
+    out: Level,
     /// A scale-in would cut the desired capacity below this rate.
-    scale_in: f64,
+    scale_in: Level,
+}
+
+/// Levels placed on the load curve lately. Target tracking cycles through a handful of routings
+/// and desired capacities, so the same levels come back day after day, and placing one costs an
+/// `acos`. A level depends only on its rate and the curve, so entries stay good across trials.
+#[derive(Clone, Debug, Default)]
+struct LevelMemo {
+    slots: [Option<Level>; LevelMemo::SLOTS],
+}
+
+impl LevelMemo {
+    const SLOTS: usize = 32;
+
+    fn level(&mut self, shape: &LoadShape, rate: f64) -> Level {
+        let bits = rate.to_bits();
+        let slot = (bits ^ (bits >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) as usize >> (usize::BITS - 5);
+        match self.slots[slot] {
+            Some(level) if level.rate.to_bits() == bits => level,
+            _ => {
+                let level = shape.level(rate);
+                self.slots[slot] = Some(level);
+                level
+            }
+        }
+    }
 }
 
 /// The group's scaling state for one trial.
@@ -99,6 +124,7 @@ pub(super) struct Scaling {
     next_point: SimTime,
     /// Scratch: the shares of the warm instances (no allocation per evaluation).
     shares: Vec<f64>,
+    memo: LevelMemo,
 }
 
 impl Scaling {
@@ -121,8 +147,8 @@ impl Scaling {
                     disable_scale_in,
                     high_since: None,
                     low_since: None,
-                    high_rate: f64::INFINITY,
-                    low_rate: f64::NEG_INFINITY,
+                    high: Level::NEVER_ABOVE,
+                    low: Level::NEVER_BELOW,
                     steady: Point::Quiet,
                     steady_until: SimTime::ZERO,
                 }),
@@ -137,10 +163,11 @@ impl Scaling {
 }
 
 impl Tracker {
-    fn point(&self, base_rate: f64) -> Point {
-        if base_rate > self.high_rate {
+    /// The point at `t`.
+    fn point(&self, shape: &LoadShape, t: SimTime) -> Point {
+        if shape.above(t, &self.high) {
             Point::High
-        } else if base_rate < self.low_rate {
+        } else if shape.below(t, &self.low) {
             Point::Low
         } else {
             Point::Quiet
@@ -150,13 +177,12 @@ impl Tracker {
     /// The point at `from` and the first point after it that may differ (the first minute after
     /// the rate crosses one of the levels).
     fn stretch(&self, shape: &LoadShape, from: SimTime) -> (Point, SimTime) {
-        let point = self.point(shape.rate(from));
-        let until = [self.high_rate, self.low_rate]
-            .iter()
-            .filter_map(|&level| shape.next_crossing(from, level))
+        let until = [&self.high, &self.low]
+            .into_iter()
+            .filter_map(|level| shape.next_crossing_of(from, level))
             .min()
             .map_or(SimTime::NEVER, point_at_or_after);
-        (point, until)
+        (self.point(shape, from), until)
     }
 
     /// Takes consecutive points, all `point`, the first at `first`.
@@ -191,12 +217,16 @@ fn point_at_or_after(t: SimTime) -> SimTime {
 /// The first minute point at or after `from` where the base rate is above `level` (or below it,
 /// with `above` false), if the load curve ever takes it there: `from` itself, or the first point
 /// after the rate crosses `level`.
-fn first_point(shape: &LoadShape, from: SimTime, level: f64, above: bool) -> Option<SimTime> {
-    let rate = shape.rate(from);
-    if (above && rate > level) || (!above && rate < level) {
+fn first_point(shape: &LoadShape, from: SimTime, level: &Level, above: bool) -> Option<SimTime> {
+    let beyond = if above {
+        shape.above(from, level)
+    } else {
+        shape.below(from, level)
+    };
+    if beyond {
         return Some(from);
     }
-    shape.next_crossing(from, level).map(point_at_or_after)
+    shape.next_crossing_of(from, level).map(point_at_or_after)
 }
 
 /// ceil(x) of a count of instances, forgiving float noise.
@@ -251,8 +281,8 @@ impl World<'_> {
         for t in &mut s.trackers {
             t.high_since = None;
             t.low_since = None;
-            t.high_rate = f64::INFINITY;
-            t.low_rate = f64::NEG_INFINITY;
+            t.high = Level::NEVER_ABOVE;
+            t.low = Level::NEVER_BELOW;
             t.steady = Point::Quiet;
             t.steady_until = SimTime::ZERO;
         }
@@ -316,45 +346,42 @@ impl World<'_> {
         let mut in_tick = if can_in { SimTime::ZERO } else { SimTime::NEVER };
         let mut any_scales_in = false;
         for k in 0..self.scaling.trackers.len() {
-            let levels = self.levels(now, k);
+            let Some(levels) = self.levels(now, k) else { return };
             let Some(t) = self.traffic.as_ref() else { return };
             let shape = &t.shape;
             let tracker = &mut self.scaling.trackers[k];
-            tracker.high_rate = levels.high;
-            tracker.low_rate = levels.low;
+            tracker.high = levels.high;
+            tracker.low = levels.low;
             // The points from `next` on: as they stand, and where the rate next crosses a level.
-            let rate = shape.rate(next);
-            let up = shape.next_crossing(next, levels.high).map(point_at_or_after);
-            let down = shape.next_crossing(next, levels.low).map(point_at_or_after);
-            tracker.steady = tracker.point(rate);
+            let up = shape.next_crossing_of(next, &levels.high).map(point_at_or_after);
+            let down = shape.next_crossing_of(next, &levels.low).map(point_at_or_after);
+            tracker.steady = tracker.point(shape, next);
             tracker.steady_until = match (up, down) {
                 (Some(a), Some(b)) => a.min(b),
                 (Some(a), None) | (None, Some(a)) => a,
                 (None, None) => SimTime::NEVER,
             };
-            let first = |from: SimTime, level: f64, above: bool| {
-                if from == next {
-                    let beyond = if above { rate > level } else { rate < level };
-                    if beyond {
-                        Some(next)
-                    } else {
-                        shape.next_crossing(next, level).map(point_at_or_after)
-                    }
-                } else {
-                    first_point(shape, from, level, above)
-                }
-            };
             if can_out {
-                let start = tracker.high_since.or(if rate > levels.high { Some(next) } else { up });
-                let fire = start.and_then(|s| first((s + POINT * (SCALE_OUT_POINTS - 1)).max(next), levels.out, true));
+                let high_now = tracker.steady == Point::High;
+                let start = tracker.high_since.or(if high_now { Some(next) } else { up });
+                let fire = start.and_then(|s| {
+                    first_point(shape, (s + POINT * (SCALE_OUT_POINTS - 1)).max(next), &levels.out, true)
+                });
                 out_tick = out_tick.min(fire.unwrap_or(SimTime::NEVER));
             }
             if !tracker.disable_scale_in {
                 any_scales_in = true;
                 if can_in {
-                    let start = tracker.low_since.or(if rate < levels.low { Some(next) } else { down });
-                    let fire = start
-                        .and_then(|s| first((s + POINT * (SCALE_IN_POINTS - 1)).max(next), levels.scale_in, false));
+                    let low_now = tracker.steady == Point::Low;
+                    let start = tracker.low_since.or(if low_now { Some(next) } else { down });
+                    let fire = start.and_then(|s| {
+                        first_point(
+                            shape,
+                            (s + POINT * (SCALE_IN_POINTS - 1)).max(next),
+                            &levels.scale_in,
+                            false,
+                        )
+                    });
                     in_tick = in_tick.max(fire.unwrap_or(SimTime::NEVER));
                 }
             }
@@ -380,14 +407,14 @@ impl World<'_> {
     /// Policy `k`'s levels: the base rates (before spikes) at which its metric crosses the
     /// target and 90 % of it, and beyond which a scale-out or scale-in would change the desired
     /// capacity, given the current routing, warm instances and desired capacity.
-    fn levels(&mut self, now: SimTime, k: usize) -> Levels {
+    fn levels(&mut self, now: SimTime, k: usize) -> Option<Levels> {
         const NONE: Levels = Levels {
-            high: f64::INFINITY,
-            low: f64::NEG_INFINITY,
-            out: f64::INFINITY,
-            scale_in: f64::NEG_INFINITY,
+            high: Level::NEVER_ABOVE,
+            low: Level::NEVER_BELOW,
+            out: Level::NEVER_ABOVE,
+            scale_in: Level::NEVER_BELOW,
         };
-        let Some(t) = self.traffic.as_ref() else { return NONE };
+        let t = self.traffic.as_ref()?;
         let tracker = &self.scaling.trackers[k];
         let (metric, target, warmup) = (tracker.metric, tracker.target, tracker.warmup);
         let shares = &mut self.scaling.shares;
@@ -399,7 +426,7 @@ impl World<'_> {
         }
         if shares.is_empty() || t.spike <= 0.0 {
             // No data: no alarm can be in ALARM.
-            return NONE;
+            return Some(NONE);
         }
         let n = shares.len() as f64;
         let sum: f64 = shares.iter().sum();
@@ -420,12 +447,20 @@ impl World<'_> {
         // ceil(n·m / target) > desired ⇔ m > target·desired / n; ceil(n·m / target) < desired ⇔
         // m ≤ target·(desired − 1) / n. A sliver of margin keeps the levels and the proposal
         // (computed with `CEIL_SLACK`) on the same side of a boundary.
-        Levels {
-            high: rate(target),
-            low: rate(SCALE_IN_SHARE * target),
-            out: rate(target * (desired / n).max(1.0)) * (1.0 + 1e-9),
-            scale_in: rate(target * ((desired - 1.0) / n).min(SCALE_IN_SHARE)) * (1.0 - 1e-9),
-        }
+        let rates = [
+            rate(target),
+            rate(SCALE_IN_SHARE * target),
+            rate(target * (desired / n).max(1.0)) * (1.0 + 1e-9),
+            rate(target * ((desired - 1.0) / n).min(SCALE_IN_SHARE)) * (1.0 - 1e-9),
+        ];
+        let memo = &mut self.scaling.memo;
+        let [high, low, out, scale_in] = rates.map(|r| memo.level(&t.shape, r));
+        Some(Levels {
+            high,
+            low,
+            out,
+            scale_in,
+        })
     }
 
     /// Policy `k`'s metric now, and the number of warm instances it averages over.

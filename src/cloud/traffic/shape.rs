@@ -18,6 +18,49 @@ pub struct LoadShape {
     pub peak_s: f64,
 }
 
+/// A rate compared with the curve again and again (a scaling alarm's threshold, say): the phase
+/// at which the curve crosses it costs an `acos`, so it is worked out once, here.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Level {
+    /// The rate [req/s].
+    pub rate: f64,
+    /// The curve is above `rate` within ±`base` of the peak's phase [rad] (when it `crosses`).
+    base: f64,
+    crosses: bool,
+    /// When it never crosses: whether the curve is above `rate` all the time, or below it.
+    always_above: bool,
+    always_below: bool,
+}
+
+impl Level {
+    /// +∞: the curve is never above it.
+    pub const NEVER_ABOVE: Level = Level {
+        rate: f64::INFINITY,
+        base: 0.0,
+        crosses: false,
+        always_above: false,
+        always_below: true,
+    };
+    /// −∞: the curve is never below it.
+    pub const NEVER_BELOW: Level = Level {
+        rate: f64::NEG_INFINITY,
+        base: 0.0,
+        crosses: false,
+        always_above: true,
+        always_below: false,
+    };
+}
+
+/// ⌊x⌋ for |x| < 2⁶³: `f64::floor` is a libm call on baseline x86-64 (no SSE4.1).
+fn floor(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t > x {
+        t - 1.0
+    } else {
+        t
+    }
+}
+
 impl LoadShape {
     /// The shape of `[traffic]`. A peak-to-trough ratio p gives amplitude (p − 1)/(p + 1), so
     /// that max/min = p and the daily mean is `rate`.
@@ -87,18 +130,74 @@ impl LoadShape {
         self.mean * ((b - a) + wave)
     }
 
+    /// `rate` as a [`Level`] of this curve: where the curve crosses it, worked out once.
+    pub fn level(&self, rate: f64) -> Level {
+        if self.amplitude == 0.0 {
+            return Level {
+                rate,
+                base: 0.0,
+                crosses: false,
+                always_above: self.mean > rate,
+                always_below: self.mean < rate,
+            };
+        }
+        let k = (rate / self.mean - 1.0) / self.amplitude;
+        if (-1.0..1.0).contains(&k) {
+            // rate(t) > level ⇔ cos φ > k ⇔ φ within ±acos k of the peak (mod 2π).
+            Level {
+                rate,
+                base: k.acos(),
+                crosses: true,
+                always_above: false,
+                always_below: false,
+            }
+        } else {
+            Level {
+                rate,
+                base: 0.0,
+                crosses: false,
+                always_above: k < -1.0,
+                always_below: k >= 1.0, // k = 1: below but for the instant of the peak
+            }
+        }
+    }
+
+    /// Whether the rate at `t` is above `level`: rate(t) > level.rate, decided from the phase
+    /// alone (no cosine), consistently with [`next_crossing_of`](Self::next_crossing_of).
+    pub fn above(&self, t: SimTime, level: &Level) -> bool {
+        if !level.crosses {
+            return level.always_above;
+        }
+        self.from_peak(t) < level.base
+    }
+
+    /// Whether the rate at `t` is below `level`, as [`above`](Self::above) decides it.
+    pub fn below(&self, t: SimTime, level: &Level) -> bool {
+        if !level.crosses {
+            return level.always_below;
+        }
+        self.from_peak(t) > level.base
+    }
+
+    /// How far the phase at `t` is from the peak's, either way [rad, 0..=π].
+    fn from_peak(&self, t: SimTime) -> f64 {
+        let phase = self.phase(t.as_secs_f64());
+        (phase - TAU * floor(phase / TAU + 0.5)).abs()
+    }
+
     /// The first time after `t` at which the rate crosses `level` (either way), if it ever does.
     pub fn next_crossing(&self, t: SimTime, level: f64) -> Option<SimTime> {
-        if self.amplitude == 0.0 {
+        self.next_crossing_of(t, &self.level(level))
+    }
+
+    /// [`next_crossing`](Self::next_crossing) of a level worked out before.
+    pub fn next_crossing_of(&self, t: SimTime, level: &Level) -> Option<SimTime> {
+        if !level.crosses {
             return None;
         }
-        let k = (level / self.mean - 1.0) / self.amplitude;
-        if !(-1.0..1.0).contains(&k) {
-            return None;
-        }
-        let base = k.acos(); // crossings at phase ±base + 2πj
+        let base = level.base; // crossings at phase ±base + 2πj
         let phase = self.phase(t.as_secs_f64());
-        let turns = (phase / TAU).floor();
+        let turns = floor(phase / TAU);
         let candidates = [-base, base, TAU - base, TAU + base];
         let next = candidates
             .iter()
@@ -187,6 +286,44 @@ mod tests {
         }
         assert!(t < SimTime::DAY * 4);
         assert_eq!(s.next_crossing(SimTime::ZERO, 200.0), None);
+    }
+
+    #[test]
+    fn levels_decide_as_the_rate_does() {
+        // The phase test must agree with comparing rates, away from the crossings themselves.
+        let s = diurnal();
+        for rate in [
+            49.0,
+            50.0,
+            75.0,
+            100.0,
+            120.0,
+            149.9,
+            150.0,
+            151.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            let level = s.level(rate);
+            for i in 0..2_000 {
+                let t = SimTime::from_secs(i * 173);
+                let r = s.rate(t);
+                if (r - rate).abs() > 1e-6 {
+                    assert_eq!(s.above(t, &level), r > rate, "{rate} at {t:?}");
+                    assert_eq!(s.below(t, &level), r < rate, "{rate} at {t:?}");
+                }
+            }
+            assert_eq!(
+                s.next_crossing_of(SimTime::ZERO, &level),
+                s.next_crossing(SimTime::ZERO, rate)
+            );
+        }
+        let flat = LoadShape::new(100.0, TrafficShape::Constant);
+        assert!(flat.above(SimTime::ZERO, &flat.level(99.0)) && !flat.above(SimTime::ZERO, &flat.level(100.0)));
+        assert!(flat.below(SimTime::ZERO, &flat.level(101.0)) && !flat.below(SimTime::ZERO, &flat.level(100.0)));
+        assert_eq!(floor(-0.5), -1.0);
+        assert_eq!(floor(2.0), 2.0);
+        assert_eq!(floor(-3.0), -3.0);
     }
 
     #[test]
