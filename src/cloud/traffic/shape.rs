@@ -168,7 +168,7 @@ impl LoadShape {
         if !level.crosses {
             return level.always_above;
         }
-        self.from_peak(t) < level.base
+        self.distance_from_peak(t) < level.base
     }
 
     /// Whether the rate at `t` is below `level`, as [`above`](Self::above) decides it.
@@ -176,11 +176,11 @@ impl LoadShape {
         if !level.crosses {
             return level.always_below;
         }
-        self.from_peak(t) > level.base
+        self.distance_from_peak(t) > level.base
     }
 
     /// How far the phase at `t` is from the peak's, either way [rad, 0..=π].
-    fn from_peak(&self, t: SimTime) -> f64 {
+    fn distance_from_peak(&self, t: SimTime) -> f64 {
         let phase = self.phase(t.as_secs_f64());
         (phase - TAU * floor(phase / TAU + 0.5)).abs()
     }
