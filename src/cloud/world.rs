@@ -356,7 +356,14 @@ impl<'s> World<'s> {
             };
             self.targets[gz] = ZoneTargets::default();
         }
-        for &id in &self.live {
+        // Traffic builds its own routing picture from the instances; the counts are for the
+        // availability-only share.
+        let live = if self.traffic.is_some() {
+            &[][..]
+        } else {
+            &self.live[..]
+        };
+        for &id in live {
             let inst = &self.instances[id as usize];
             if !inst.registered {
                 continue;

@@ -276,35 +276,38 @@ impl World<'_> {
         let cross_zone = self.scenario.load_balancer.cross_zone;
         let max_error_rate = self.scenario.slo.max_error_rate;
         let Some(t) = self.traffic.as_mut() else { return 0.0 };
-        let groups = self.nodes.len();
-        // In-service targets per zone, else the fail-open pool (checked targets), per scope.
+        // In-service targets per scope (the node's zone, or every zone across zones), else the
+        // fail-open pool (checked targets): one pass for the in-service ones, which is all there
+        // is to do unless a scope has none. Across zones every node has the same list.
         for r in &mut t.routes {
             r.clear();
         }
-        let pick = |scope: &mut Vec<InstanceId>, gz: Option<usize>, healthy_only: bool| {
-            for &id in &self.live {
-                let inst = &self.instances[id as usize];
-                if !inst.registered || gz.is_some_and(|g| inst.group_zone != g) {
-                    continue;
-                }
-                let ok = if healthy_only {
-                    inst.in_service()
-                } else {
-                    inst.health.status() != super::health::TargetStatus::Initial
-                };
-                if ok {
-                    scope.push(id);
+        let scope_of = |gz: usize| if cross_zone { 0 } else { gz };
+        for &id in &self.live {
+            let inst = &self.instances[id as usize];
+            if inst.in_service() {
+                t.routes[scope_of(inst.group_zone)].push(id);
+            }
+        }
+        let scopes = if cross_zone { 1 } else { self.nodes.len() };
+        for scope in 0..scopes {
+            if t.routes[scope].is_empty() {
+                for &id in &self.live {
+                    let inst = &self.instances[id as usize];
+                    if inst.registered
+                        && scope_of(inst.group_zone) == scope
+                        && inst.health.status() != super::health::TargetStatus::Initial
+                    {
+                        t.routes[scope].push(id);
+                    }
                 }
             }
-        };
-        for gz in 0..groups {
-            let scope_zone = if cross_zone { None } else { Some(gz) };
-            let mut list = std::mem::take(&mut t.routes[gz]);
-            pick(&mut list, scope_zone, true);
-            if list.is_empty() {
-                pick(&mut list, scope_zone, false);
+        }
+        if cross_zone {
+            let (first, rest) = t.routes.split_at_mut(1);
+            for r in rest {
+                r.clone_from(&first[0]);
             }
-            t.routes[gz] = list;
         }
         // The flow split.
         let listed = self.nodes.iter().filter(|n| n.listed).count();
