@@ -51,13 +51,16 @@ impl Level {
     };
 }
 
-/// ⌊x⌋ for |x| < 2⁶³: `f64::floor` is a libm call on baseline x86-64 (no SSE4.1).
+/// ⌊x⌋ for |x| < 2⁵¹ (phases here are a few thousand turns at most): `f64::floor` is a libm
+/// call on baseline x86-64 (no SSE4.1), and a cast to an integer carries saturation checks.
+/// Adding and taking away 1.5·2⁵² rounds to the nearest integer exactly.
 fn floor(x: f64) -> f64 {
-    let t = x as i64 as f64;
-    if t > x {
-        t - 1.0
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    let nearest = (x + ROUND) - ROUND;
+    if nearest > x {
+        nearest - 1.0
     } else {
-        t
+        nearest
     }
 }
 
@@ -324,6 +327,19 @@ mod tests {
         assert_eq!(floor(-0.5), -1.0);
         assert_eq!(floor(2.0), 2.0);
         assert_eq!(floor(-3.0), -3.0);
+        for x in [
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            1e6 + 0.75,
+            -1e6 - 0.25,
+            123.0,
+        ] {
+            assert_eq!(floor(x), x.floor(), "{x}");
+        }
     }
 
     #[test]
