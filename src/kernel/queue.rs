@@ -17,9 +17,9 @@ pub struct TimerSlot(u32);
 const NO_SLOT: u32 = u32::MAX;
 
 struct Entry<E> {
-    time: SimTime,
-    /// Priority in the top byte, insertion counter below: one comparison orders ties.
-    order: u64,
+    /// Time in the high half, priority in the top byte of the low half, insertion counter below:
+    /// the whole `(time, priority, insertion order)` order is one integer comparison.
+    key: u128,
     slot: u32,
     generation: u32,
     event: E,
@@ -27,7 +27,7 @@ struct Entry<E> {
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.order == other.order
+        self.key == other.key
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -39,7 +39,7 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     /// Reversed, because `BinaryHeap` is a max-heap and we pop the earliest.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.order).cmp(&(self.time, self.order))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -169,8 +169,8 @@ impl<E> EventQueue<E> {
                 }
                 state.pending -= 1;
             }
-            self.now = entry.time;
-            return Some((entry.time, entry.event));
+            self.now = SimTime((entry.key >> 64) as u64);
+            return Some((self.now, entry.event));
         }
         None
     }
@@ -181,8 +181,7 @@ impl<E> EventQueue<E> {
         let order = ((priority.0 as u64) << 56) | (self.inserted & ((1 << 56) - 1));
         self.inserted += 1;
         self.heap.push(Entry {
-            time,
-            order,
+            key: (u128::from(time.0) << 64) | u128::from(order),
             slot,
             generation,
             event,
