@@ -19,7 +19,7 @@
 //! **Scheduled actions** set the group's desired, minimum and maximum capacity at a time of day,
 //! every simulated day (the clock starts at 00:00 on day 0).
 
-use crate::kernel::{SimTime, TimerSlot};
+use crate::kernel::{SimTime, Timer};
 use crate::scenario::{ScalingMetric, ScalingPolicy, Scenario};
 
 use super::fleet::InstanceId;
@@ -116,7 +116,7 @@ impl LevelMemo {
 pub(super) struct Scaling {
     pub trackers: Vec<Tracker>,
     /// The tick at which a run of points may reach its length.
-    pub timer: TimerSlot,
+    pub timer: Timer,
     /// When that tick is due (`NEVER`: none). Most plans find the same tick again; rescheduling
     /// it anyway would leave a stale entry in the queue each time.
     tick_at: SimTime,
@@ -273,7 +273,7 @@ fn rate_for_cpu(level: f64, sorted: &[f64], sum: f64, capacity: f64) -> f64 {
 impl World<'_> {
     /// Starts a trial's scaling: no runs, the first scheduled actions.
     pub(super) fn reset_scaling(&mut self) {
-        let timer = self.new_slot();
+        let timer = self.queue.new_timer();
         let s = &mut self.scaling;
         s.timer = timer;
         s.tick_at = SimTime::NEVER;
@@ -397,9 +397,9 @@ impl World<'_> {
             self.scaling.tick_at = tick;
             let timer = self.scaling.timer;
             if tick == SimTime::NEVER {
-                self.queue.cancel(timer);
+                self.queue.clear_timer(timer);
             } else {
-                self.queue.reschedule(timer, tick, NORMAL, Event::ScalingTick);
+                self.queue.set_timer(timer, tick, NORMAL, Event::ScalingTick);
             }
         }
     }

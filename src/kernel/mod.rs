@@ -12,6 +12,6 @@ mod queue;
 mod random;
 mod time;
 
-pub use queue::{EventQueue, Priority, TimerSlot};
+pub use queue::{EventQueue, Priority, Timer, TimerSlot};
 pub use random::{stream, Rng};
 pub use time::SimTime;

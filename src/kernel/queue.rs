@@ -16,6 +16,16 @@ pub struct TimerSlot(u32);
 
 const NO_SLOT: u32 = u32::MAX;
 
+/// A timer holding at most one pending event, which every [`set_timer`](EventQueue::set_timer)
+/// replaces: for the few timers that move at almost every event (a scaling alarm's next tick,
+/// the next crossing of a load threshold, the next request arrival). They live beside the heap,
+/// so moving one costs no push and leaves no stale entry behind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Timer(u32);
+
+/// No timer is armed.
+const NO_TIMER: usize = usize::MAX;
+
 struct Entry<E> {
     /// Time in the high half, priority in the top byte of the low half, insertion counter below:
     /// the whole `(time, priority, insertion order)` order is one integer comparison.
@@ -56,6 +66,10 @@ pub struct EventQueue<E> {
     slots: Vec<SlotState>,
     /// Cancelled entries still in the heap.
     stale: usize,
+    /// Per timer: its event's key and the event, if armed.
+    timers: Vec<(u128, Option<E>)>,
+    /// The armed timer with the smallest key, or `NO_TIMER`.
+    next_timer: usize,
     inserted: u64,
     now: SimTime,
 }
@@ -83,6 +97,8 @@ impl<E> EventQueue<E> {
             heap: BinaryHeap::new(),
             slots: Vec::new(),
             stale: 0,
+            timers: Vec::new(),
+            next_timer: NO_TIMER,
             inserted: 0,
             now: SimTime::ZERO,
         }
@@ -93,6 +109,8 @@ impl<E> EventQueue<E> {
         self.heap.clear();
         self.slots.clear();
         self.stale = 0;
+        self.timers.clear();
+        self.next_timer = NO_TIMER;
         self.inserted = 0;
         self.now = SimTime::ZERO;
     }
@@ -102,20 +120,50 @@ impl<E> EventQueue<E> {
         self.now
     }
 
-    /// Pending entries, counting cancelled ones not yet dropped.
+    /// Pending entries, counting cancelled ones not yet dropped, and armed timers.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.timers.iter().filter(|(_, e)| e.is_some()).count()
     }
 
     /// True when no entries are pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 
     /// A new cancellation slot.
     pub fn new_slot(&mut self) -> TimerSlot {
         self.slots.push(SlotState::default());
         TimerSlot((self.slots.len() - 1) as u32)
+    }
+
+    /// A new timer, not armed.
+    pub fn new_timer(&mut self) -> Timer {
+        self.timers.push((u128::MAX, None));
+        Timer((self.timers.len() - 1) as u32)
+    }
+
+    /// Arms `timer` with `event` at `time`, replacing its pending event if any. It pops in the
+    /// same order as an event scheduled now would.
+    pub fn set_timer(&mut self, timer: Timer, time: SimTime, priority: Priority, event: E) {
+        let key = self.key(time, priority);
+        self.timers[timer.0 as usize] = (key, Some(event));
+        self.find_next_timer();
+    }
+
+    /// Disarms `timer`.
+    pub fn clear_timer(&mut self, timer: Timer) {
+        self.timers[timer.0 as usize] = (u128::MAX, None);
+        self.find_next_timer();
+    }
+
+    fn find_next_timer(&mut self) {
+        self.next_timer = NO_TIMER;
+        let mut best = u128::MAX;
+        for (i, &(key, ref event)) in self.timers.iter().enumerate() {
+            if event.is_some() && key <= best {
+                (best, self.next_timer) = (key, i);
+            }
+        }
     }
 
     /// Schedules `event` at `time`; it cannot be cancelled.
@@ -160,7 +208,19 @@ impl<E> EventQueue<E> {
 
     /// Removes and returns the next live event, advancing [`now`](Self::now) to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        while let Some(entry) = self.heap.pop() {
+        loop {
+            let timer_key = match self.next_timer {
+                NO_TIMER => u128::MAX,
+                i => self.timers[i].0,
+            };
+            // Keys are unique (one insertion counter for both), so one of the two is first.
+            if !self.heap.peek().is_some_and(|top| top.key < timer_key) {
+                let (_, event) = std::mem::replace(self.timers.get_mut(self.next_timer)?, (u128::MAX, None));
+                self.find_next_timer();
+                self.now = SimTime((timer_key >> 64) as u64);
+                return event.map(|e| (self.now, e));
+            }
+            let entry = self.heap.pop()?;
             if entry.slot != NO_SLOT {
                 let state = &mut self.slots[entry.slot as usize];
                 if state.generation != entry.generation {
@@ -172,16 +232,21 @@ impl<E> EventQueue<E> {
             self.now = SimTime((entry.key >> 64) as u64);
             return Some((self.now, entry.event));
         }
-        None
     }
 
-    fn push(&mut self, time: SimTime, priority: Priority, slot: u32, generation: u32, event: E) {
+    /// The key of an event scheduled now at `time`: `(time, priority, insertion order)`.
+    fn key(&mut self, time: SimTime, priority: Priority) -> u128 {
         debug_assert!(time >= self.now, "event scheduled in the past: {time} < {}", self.now);
         let time = time.max(self.now);
         let order = ((priority.0 as u64) << 56) | (self.inserted & ((1 << 56) - 1));
         self.inserted += 1;
+        (u128::from(time.0) << 64) | u128::from(order)
+    }
+
+    fn push(&mut self, time: SimTime, priority: Priority, slot: u32, generation: u32, event: E) {
+        let key = self.key(time, priority);
         self.heap.push(Entry {
-            key: (u128::from(time.0) << 64) | u128::from(order),
+            key,
             slot,
             generation,
             event,
@@ -280,6 +345,38 @@ mod tests {
                 }
                 prop_assert!(q.stale <= q.heap.len());
             }
+        }
+
+        /// A timer pops exactly as a slot that is rescheduled (and cancelled) the same way would,
+        /// among the same other events.
+        #[test]
+        fn timers_pop_as_rescheduled_slots(ops in proptest::collection::vec((0u8..5, 0u64..30, 0u8..2, 0usize..3), 0..400)) {
+            let mut with_slots = EventQueue::new();
+            let mut with_timers = EventQueue::new();
+            let slots: Vec<_> = (0..3).map(|_| with_slots.new_slot()).collect();
+            let timers: Vec<_> = (0..3).map(|_| with_timers.new_timer()).collect();
+            for (i, &(op, dt, p, k)) in ops.iter().enumerate() {
+                let t = SimTime(with_slots.now().0 + dt);
+                match op {
+                    0 => {
+                        with_slots.schedule(t, Priority(p), i);
+                        with_timers.schedule(t, Priority(p), i);
+                    }
+                    1 => {
+                        with_slots.reschedule(slots[k], t, Priority(p), i);
+                        with_timers.set_timer(timers[k], t, Priority(p), i);
+                    }
+                    2 => {
+                        with_slots.cancel(slots[k]);
+                        with_timers.clear_timer(timers[k]);
+                    }
+                    _ => prop_assert_eq!(with_slots.pop(), with_timers.pop()),
+                }
+                prop_assert_eq!(with_slots.now(), with_timers.now());
+            }
+            let rest = |q: &mut EventQueue<usize>| std::iter::from_fn(|| q.pop()).collect::<Vec<_>>();
+            prop_assert_eq!(rest(&mut with_slots), rest(&mut with_timers));
+            prop_assert!(with_timers.is_empty());
         }
 
         /// Events scheduled while popping (never in the past) keep the global order.

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use hdrhistogram::Histogram;
 
-use crate::kernel::{stream, Rng, SimTime, TimerSlot};
+use crate::kernel::{stream, Rng, SimTime, Timer, TimerSlot};
 use crate::scenario::{Fault, Scenario, Traffic, TrafficModel};
 
 use super::fleet::InstanceId;
@@ -131,8 +131,8 @@ pub(super) struct TrafficState {
     pub flows: Flows,
     /// Scratch of the overload threshold's computation.
     pub order: Vec<f64>,
-    pub arrival_timer: TimerSlot,
-    pub crossing_timer: TimerSlot,
+    pub arrival_timer: Timer,
+    pub crossing_timer: Timer,
     /// When the pending `LoadCrossing` is due (`NEVER`: none). Most observations find the same
     /// crossing again; rescheduling it anyway would leave a stale entry in the queue each time.
     pub crossing_at: SimTime,
@@ -185,8 +185,8 @@ impl TrafficState {
             servers: Vec::new(),
             flows: Flows::default(),
             order: Vec::new(),
-            arrival_timer: TimerSlot::default(),
-            crossing_timer: TimerSlot::default(),
+            arrival_timer: Timer::default(),
+            crossing_timer: Timer::default(),
             crossing_at: SimTime::NEVER,
             fluid: fluid::FluidState::default(),
             templates,
@@ -201,8 +201,8 @@ impl World<'_> {
     /// Starts a trial's traffic: fresh streams and counters, the first arrival.
     pub(super) fn reset_traffic(&mut self, trial: u64) {
         let seed = self.scenario.simulation.seed;
-        let arrival_timer = self.new_slot();
-        let crossing_timer = self.new_slot();
+        let arrival_timer = self.queue.new_timer();
+        let crossing_timer = self.queue.new_timer();
         let Some(t) = self.traffic.as_mut() else { return };
         t.arrivals = stream(seed, trial, process::ARRIVALS);
         t.service = stream(seed, trial, process::SERVICE_TIMES);
@@ -353,9 +353,9 @@ impl World<'_> {
             t.crossing_at = crossing;
             let timer = t.crossing_timer;
             if crossing == SimTime::NEVER {
-                self.queue.cancel(timer);
+                self.queue.clear_timer(timer);
             } else {
-                self.queue.reschedule(timer, crossing, NORMAL, Event::LoadCrossing);
+                self.queue.set_timer(timer, crossing, NORMAL, Event::LoadCrossing);
             }
         }
         share

@@ -33,9 +33,9 @@ impl World<'_> {
         let at = now + SimTime::from_secs_f64(gap).max(SimTime(1));
         let timer = t.arrival_timer;
         if at <= self.scenario.simulation.horizon {
-            self.queue.reschedule(timer, at, NORMAL, Event::RequestArrives);
+            self.queue.set_timer(timer, at, NORMAL, Event::RequestArrives);
         } else {
-            self.queue.cancel(timer);
+            self.queue.clear_timer(timer);
         }
     }
 
