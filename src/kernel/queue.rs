@@ -214,7 +214,7 @@ impl<E> EventQueue<E> {
                 i => self.timers[i].0,
             };
             // Keys are unique (one insertion counter for both), so one of the two is first.
-            if !self.heap.peek().is_some_and(|top| top.key < timer_key) {
+            if self.heap.peek().is_none_or(|top| top.key > timer_key) {
                 let (_, event) = std::mem::replace(self.timers.get_mut(self.next_timer)?, (u128::MAX, None));
                 self.find_next_timer();
                 self.now = SimTime((timer_key >> 64) as u64);
