@@ -18,50 +18,46 @@ pub struct LoadShape {
     pub peak_s: f64,
 }
 
-/// A rate compared with the curve again and again (a scaling alarm's threshold, say): the phase
-/// at which the curve crosses it costs an `acos`, so it is worked out once, here.
+/// A rate compared with the curve again and again (a scaling alarm's threshold, say). Where the
+/// curve crosses it costs an `acos`, so it is worked out once, here, as the two microseconds of
+/// the day at which the curve rises through it and falls through it; after that, comparing and
+/// finding the next crossing are integer arithmetic on the time of day.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Level {
     /// The rate [req/s].
     pub rate: f64,
-    /// The curve is above `rate` within ±`base` of the peak's phase [rad] (when it `crosses`).
-    base: f64,
-    crosses: bool,
-    /// When it never crosses: whether the curve is above `rate` all the time, or below it.
-    always_above: bool,
-    always_below: bool,
+    side: Side,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Side {
+    /// The curve is above the level all the time.
+    Above,
+    /// The curve is below it all the time (or touches it only at an instant).
+    Below,
+    /// Constant traffic exactly at the level: neither above nor below it.
+    On,
+    /// The curve is above it from the microsecond of the day after `rises` to `falls` inclusive
+    /// (cyclically), and below it otherwise.
+    Crossing { rises: u64, falls: u64 },
 }
 
 impl Level {
     /// +∞: the curve is never above it.
     pub const NEVER_ABOVE: Level = Level {
         rate: f64::INFINITY,
-        base: 0.0,
-        crosses: false,
-        always_above: false,
-        always_below: true,
+        side: Side::Below,
     };
     /// −∞: the curve is never below it.
     pub const NEVER_BELOW: Level = Level {
         rate: f64::NEG_INFINITY,
-        base: 0.0,
-        crosses: false,
-        always_above: true,
-        always_below: false,
+        side: Side::Above,
     };
 }
 
-/// ⌊x⌋ for |x| < 2⁵¹ (phases here are a few thousand turns at most): `f64::floor` is a libm
-/// call on baseline x86-64 (no SSE4.1), and a cast to an integer carries saturation checks.
-/// Adding and taking away 1.5·2⁵² rounds to the nearest integer exactly.
-fn floor(x: f64) -> f64 {
-    const ROUND: f64 = 6_755_399_441_055_744.0;
-    let nearest = (x + ROUND) - ROUND;
-    if nearest > x {
-        nearest - 1.0
-    } else {
-        nearest
-    }
+/// The microsecond of the day at `secs` (any number of days before or after day 0).
+fn time_of_day_us(secs: f64) -> u64 {
+    SimTime::from_secs_f64(secs.rem_euclid(DAY_S)).0 % SimTime::DAY.0
 }
 
 impl LoadShape {
@@ -133,59 +129,55 @@ impl LoadShape {
         self.mean * ((b - a) + wave)
     }
 
-    /// `rate` as a [`Level`] of this curve: where the curve crosses it, worked out once.
+    /// `rate` as a [`Level`] of this curve.
     pub fn level(&self, rate: f64) -> Level {
-        if self.amplitude == 0.0 {
-            return Level {
-                rate,
-                base: 0.0,
-                crosses: false,
-                always_above: self.mean > rate,
-                always_below: self.mean < rate,
-            };
-        }
-        let k = (rate / self.mean - 1.0) / self.amplitude;
-        if (-1.0..1.0).contains(&k) {
-            // rate(t) > level ⇔ cos φ > k ⇔ φ within ±acos k of the peak (mod 2π).
-            Level {
-                rate,
-                base: k.acos(),
-                crosses: true,
-                always_above: false,
-                always_below: false,
+        let side = if self.amplitude == 0.0 {
+            match self.mean.partial_cmp(&rate) {
+                Some(std::cmp::Ordering::Greater) => Side::Above,
+                Some(std::cmp::Ordering::Equal) => Side::On,
+                _ => Side::Below,
             }
         } else {
-            Level {
-                rate,
-                base: 0.0,
-                crosses: false,
-                always_above: k < -1.0,
-                always_below: k >= 1.0, // k = 1: below but for the instant of the peak
+            let k = (rate / self.mean - 1.0) / self.amplitude;
+            if k < -1.0 {
+                Side::Above
+            } else if k.is_nan() || k >= 1.0 {
+                Side::Below
+            } else {
+                // rate(t) > level ⇔ cos φ > k ⇔ φ within ±acos k of the peak's phase.
+                let half = k.acos() * DAY_S / TAU;
+                let rises = time_of_day_us(self.peak_s - half);
+                let falls = time_of_day_us(self.peak_s + half);
+                match (rises == falls, half < DAY_S / 4.0) {
+                    (true, true) => Side::Below,  // above for less than a microsecond a day
+                    (true, false) => Side::Above, // below for less than a microsecond a day
+                    (false, _) => Side::Crossing { rises, falls },
+                }
+            }
+        };
+        Level { rate, side }
+    }
+
+    /// Whether the rate at `t` is above `level` (as placed on the curve, to the microsecond).
+    pub fn above(&self, t: SimTime, level: &Level) -> bool {
+        match level.side {
+            Side::Above => true,
+            Side::Below | Side::On => false,
+            Side::Crossing { rises, falls } => {
+                let day = t.0 % SimTime::DAY.0;
+                if rises < falls {
+                    rises < day && day <= falls
+                } else {
+                    rises < day || day <= falls
+                }
             }
         }
     }
 
-    /// Whether the rate at `t` is above `level`: rate(t) > level.rate, decided from the phase
-    /// alone (no cosine), consistently with [`next_crossing_of`](Self::next_crossing_of).
-    pub fn above(&self, t: SimTime, level: &Level) -> bool {
-        if !level.crosses {
-            return level.always_above;
-        }
-        self.distance_from_peak(t) < level.base
-    }
-
-    /// Whether the rate at `t` is below `level`, as [`above`](Self::above) decides it.
+    /// Whether the rate at `t` is below `level`: not above it, but for constant traffic exactly
+    /// at the level (a sinusoid equals it only at the crossings themselves).
     pub fn below(&self, t: SimTime, level: &Level) -> bool {
-        if !level.crosses {
-            return level.always_below;
-        }
-        self.distance_from_peak(t) > level.base
-    }
-
-    /// How far the phase at `t` is from the peak's, either way [rad, 0..=π].
-    fn distance_from_peak(&self, t: SimTime) -> f64 {
-        let phase = self.phase(t.as_secs_f64());
-        (phase - TAU * floor(phase / TAU + 0.5)).abs()
+        level.side != Side::On && !self.above(t, level)
     }
 
     /// The first time after `t` at which the rate crosses `level` (either way), if it ever does.
@@ -193,23 +185,22 @@ impl LoadShape {
         self.next_crossing_of(t, &self.level(level))
     }
 
-    /// [`next_crossing`](Self::next_crossing) of a level worked out before.
+    /// [`next_crossing`](Self::next_crossing) of a level placed on the curve before: the first
+    /// microsecond after `t` on the new side.
     pub fn next_crossing_of(&self, t: SimTime, level: &Level) -> Option<SimTime> {
-        if !level.crosses {
+        let Side::Crossing { rises, falls } = level.side else {
             return None;
-        }
-        let base = level.base; // crossings at phase ±base + 2πj
-        let phase = self.phase(t.as_secs_f64());
-        let turns = floor(phase / TAU);
-        let candidates = [-base, base, TAU - base, TAU + base];
-        let next = candidates
-            .iter()
-            .map(|c| turns * TAU + c)
-            .filter(|&p| p > phase + 1e-9)
-            .fold(f64::INFINITY, f64::min);
-        let secs = self.peak_s + next * DAY_S / TAU;
-        // One microsecond past the crossing, so that the rate is on its new side there.
-        Some(SimTime::from_secs_f64(secs) + SimTime(1))
+        };
+        let midnight = t.0 - t.0 % SimTime::DAY.0;
+        let after = |edge: u64| {
+            let at = midnight + edge + 1;
+            if at > t.0 {
+                at
+            } else {
+                at + SimTime::DAY.0
+            }
+        };
+        Some(SimTime(after(rises).min(after(falls))))
     }
 
     /// ∫ max(0, w·rate − cap) dt over `[t0, t1]`: the requests beyond a capacity `cap` [req/s]
@@ -293,9 +284,10 @@ mod tests {
 
     #[test]
     fn levels_decide_as_the_rate_does() {
-        // The phase test must agree with comparing rates, away from the crossings themselves.
+        // Comparing with a placed level agrees with comparing rates, away from the crossings
+        // themselves (a microsecond there is ~4e-9 req/s of this curve's slope).
         let s = diurnal();
-        for rate in [
+        let rates = [
             49.0,
             50.0,
             75.0,
@@ -306,7 +298,8 @@ mod tests {
             151.0,
             f64::INFINITY,
             f64::NEG_INFINITY,
-        ] {
+        ];
+        for rate in rates {
             let level = s.level(rate);
             for i in 0..2_000 {
                 let t = SimTime::from_secs(i * 173);
@@ -316,30 +309,26 @@ mod tests {
                     assert_eq!(s.below(t, &level), r < rate, "{rate} at {t:?}");
                 }
             }
-            assert_eq!(
-                s.next_crossing_of(SimTime::ZERO, &level),
-                s.next_crossing(SimTime::ZERO, rate)
-            );
+            // Each crossing is the first microsecond on the new side, and nothing changes before.
+            let mut t = SimTime::from_secs(1234);
+            for _ in 0..5 {
+                let Some(c) = s.next_crossing_of(t, &level) else { break };
+                assert!(c > t);
+                assert_ne!(s.above(c, &level), s.above(c - SimTime(1), &level), "{rate} at {c:?}");
+                assert_eq!(
+                    s.above(t, &level),
+                    s.above(c - SimTime(1), &level),
+                    "{rate} before {c:?}"
+                );
+                t = c;
+            }
         }
         let flat = LoadShape::new(100.0, TrafficShape::Constant);
-        assert!(flat.above(SimTime::ZERO, &flat.level(99.0)) && !flat.above(SimTime::ZERO, &flat.level(100.0)));
-        assert!(flat.below(SimTime::ZERO, &flat.level(101.0)) && !flat.below(SimTime::ZERO, &flat.level(100.0)));
-        assert_eq!(floor(-0.5), -1.0);
-        assert_eq!(floor(2.0), 2.0);
-        assert_eq!(floor(-3.0), -3.0);
-        for x in [
-            0.49999999999999994,
-            0.5,
-            1.5,
-            2.5,
-            -0.5,
-            -1.5,
-            1e6 + 0.75,
-            -1e6 - 0.25,
-            123.0,
-        ] {
-            assert_eq!(floor(x), x.floor(), "{x}");
-        }
+        let (low, on, high) = (flat.level(99.0), flat.level(100.0), flat.level(101.0));
+        assert!(flat.above(SimTime::ZERO, &low) && !flat.below(SimTime::ZERO, &low));
+        assert!(!flat.above(SimTime::ZERO, &on) && !flat.below(SimTime::ZERO, &on));
+        assert!(!flat.above(SimTime::ZERO, &high) && flat.below(SimTime::ZERO, &high));
+        assert_eq!(flat.next_crossing_of(SimTime::ZERO, &on), None);
     }
 
     #[test]
