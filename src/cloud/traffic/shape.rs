@@ -55,9 +55,17 @@ impl Level {
     };
 }
 
-/// The microsecond of the day at `secs` (any number of days before or after day 0).
+/// The microsecond of the day at `secs`, which is within a day of day 0 (a peak's time of day
+/// give or take half a day); no `rem_euclid`, which is a libm call.
 fn time_of_day_us(secs: f64) -> u64 {
-    SimTime::from_secs_f64(secs.rem_euclid(DAY_S)).0 % SimTime::DAY.0
+    let secs = if secs < 0.0 {
+        secs + DAY_S
+    } else if secs >= DAY_S {
+        secs - DAY_S
+    } else {
+        secs
+    };
+    SimTime::from_secs_f64(secs).0 % SimTime::DAY.0
 }
 
 impl LoadShape {
