@@ -4,7 +4,6 @@ use crate::scenario::{Fault, Scenario, ZoneId};
 use super::availability::{failing_share, DowntimeRecord, NodeView, ZoneTargets};
 use super::biasing::ClockBias;
 use super::fleet::{GroupSize, Instance, InstanceId};
-use super::health::TargetStatus;
 use super::scaling::Scaling;
 use super::spot::SpotPool;
 use super::trace::TraceRecord;
@@ -125,6 +124,10 @@ pub struct World<'s> {
     /// Scratch for routing and choices, kept to avoid allocating per event.
     pub(super) nodes: Vec<NodeView>,
     pub(super) targets: Vec<ZoneTargets>,
+    /// Per group zone: its registered targets as if the zone were reachable, kept in step with
+    /// every change of an instance's registration, condition or health status (see
+    /// [`World::retarget`]), so that routing needs no pass over the instances.
+    pub(super) zone_targets: Vec<ZoneTargets>,
     pub(super) scratch: Vec<InstanceId>,
     /// Counted instances per group zone (scratch of placement and termination choices).
     pub(super) zone_counts: Vec<u32>,
@@ -180,6 +183,7 @@ impl<'s> World<'s> {
             outcome: TrialOutcome::default(),
             nodes: vec![NodeView { listed: true, up: true }; scenario.fleet.zones.len()],
             targets: vec![ZoneTargets::default(); scenario.fleet.zones.len()],
+            zone_targets: vec![ZoneTargets::default(); scenario.fleet.zones.len()],
             scratch: Vec::new(),
             zone_counts: Vec::with_capacity(scenario.fleet.zones.len()),
             rebalance_scratch: Vec::with_capacity(scenario.fleet.zones.len()),
@@ -354,24 +358,13 @@ impl<'s> World<'s> {
                 listed: up || self.zones[z].dns_listed,
                 up,
             };
-            self.targets[gz] = ZoneTargets::default();
+            self.targets[gz] = if up {
+                self.zone_targets[gz]
+            } else {
+                self.zone_targets[gz].unreachable()
+            };
         }
-        for &id in &self.live {
-            let inst = &self.instances[id as usize];
-            if !inst.registered {
-                continue;
-            }
-            let working = inst.is_working() && self.nodes[inst.group_zone].up;
-            let t = &mut self.targets[inst.group_zone];
-            if inst.health.status() != TargetStatus::Initial {
-                t.fail_open += 1;
-                t.fail_open_working += working as u32;
-            }
-            if inst.in_service() {
-                t.in_service += 1;
-                t.in_service_working += working as u32;
-            }
-        }
+        debug_assert_eq!(self.targets, self.count_targets());
         let share = if self.traffic.is_some() {
             let share = self.observe_traffic(now);
             self.fluid_follow_routing(now);
