@@ -128,8 +128,8 @@ pub(in crate::cloud) struct GroupSize {
 }
 
 /// Counted instances of the group, by market.
-#[derive(Clone, Copy, Debug, Default)]
-struct Counts {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Counts {
     total: u32,
     on_demand: u32,
 }
@@ -148,6 +148,7 @@ impl World<'_> {
             rebalancing: 0,
         };
         self.zone_targets.fill(ZoneTargets::default());
+        self.counted.fill(Counts::default());
         let mut on_demand = 0;
         for i in 0..fleet.desired as usize {
             let group_zone = i % fleet.zones.len();
@@ -196,7 +197,23 @@ impl World<'_> {
             exit_timer,
         });
         self.live.push(id);
+        self.tally(id, true);
         id
+    }
+
+    /// The instance starts (`joins`) or stops counting toward the group's capacity: every change
+    /// of [`Instance::counted`] goes through here.
+    fn tally(&mut self, id: InstanceId, joins: bool) {
+        let inst = &self.instances[id as usize];
+        let c = &mut self.counted[inst.group_zone];
+        let on_demand = (inst.market == Market::OnDemand) as u32;
+        if joins {
+            c.total += 1;
+            c.on_demand += on_demand;
+        } else {
+            c.total -= 1;
+            c.on_demand -= on_demand;
+        }
     }
 
     fn draw_phase(&mut self) -> SimTime {
@@ -258,12 +275,9 @@ impl World<'_> {
 
     fn counts(&self) -> Counts {
         let mut c = Counts::default();
-        for &id in &self.live {
-            let inst = &self.instances[id as usize];
-            if inst.counted() {
-                c.total += 1;
-                c.on_demand += (inst.market == Market::OnDemand) as u32;
-            }
+        for zone in &self.counted {
+            c.total += zone.total;
+            c.on_demand += zone.on_demand;
         }
         c
     }
@@ -271,13 +285,21 @@ impl World<'_> {
     /// Counted instances per group zone, into `self.zone_counts`.
     fn count_zones(&mut self) {
         self.zone_counts.clear();
-        self.zone_counts.resize(self.scenario.fleet.zones.len(), 0);
+        self.zone_counts.extend(self.counted.iter().map(|c| c.total));
+        debug_assert_eq!(self.counted, self.recount());
+    }
+
+    /// What [`tally`](Self::tally) keeps up to date, from scratch.
+    fn recount(&self) -> Vec<Counts> {
+        let mut counted = vec![Counts::default(); self.scenario.fleet.zones.len()];
         for &id in &self.live {
             let inst = &self.instances[id as usize];
             if inst.counted() {
-                self.zone_counts[inst.group_zone] += 1;
+                counted[inst.group_zone].total += 1;
+                counted[inst.group_zone].on_demand += (inst.market == Market::OnDemand) as u32;
             }
         }
+        counted
     }
 
     /// The group's zone with the fewest instances (pending ones count) that can take a launch of
@@ -375,6 +397,9 @@ impl World<'_> {
     /// The instance no longer counts toward the group's capacity (and, if AZRebalance launched it,
     /// no longer holds an instance elsewhere in the group).
     pub(super) fn stop_counting(&mut self, id: InstanceId) {
+        if self.instances[id as usize].counted() {
+            self.tally(id, false);
+        }
         let inst = &mut self.instances[id as usize];
         inst.leaving = true;
         if std::mem::take(&mut inst.rebalancing) {
@@ -708,6 +733,9 @@ impl World<'_> {
 
     /// Terminates the instance now, billing it until `until` (≥ now: the end of draining).
     fn terminate_billed_until(&mut self, now: SimTime, id: InstanceId, until: SimTime) {
+        if self.instances[id as usize].counted() {
+            self.tally(id, false);
+        }
         let inst = &mut self.instances[id as usize];
         let before = inst.as_target();
         inst.lifecycle = Lifecycle::Terminated;

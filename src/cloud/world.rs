@@ -3,7 +3,7 @@ use crate::scenario::{Fault, Scenario, ZoneId};
 
 use super::availability::{failing_share, DowntimeRecord, NodeView, ZoneTargets};
 use super::biasing::ClockBias;
-use super::fleet::{GroupSize, Instance, InstanceId};
+use super::fleet::{Counts, GroupSize, Instance, InstanceId};
 use super::scaling::Scaling;
 use super::spot::SpotPool;
 use super::trace::TraceRecord;
@@ -131,6 +131,9 @@ pub struct World<'s> {
     pub(super) scratch: Vec<InstanceId>,
     /// Counted instances per group zone (scratch of placement and termination choices).
     pub(super) zone_counts: Vec<u32>,
+    /// Per group zone: the instances that count toward the group's capacity, kept in step by
+    /// launch, scale-in and termination (see `World::tally`).
+    pub(super) counted: Vec<Counts>,
     /// AZRebalance's planned departures per group zone (scratch).
     pub(super) rebalance_scratch: Vec<u32>,
     /// Request traffic, when the scenario has `[traffic]`.
@@ -186,6 +189,7 @@ impl<'s> World<'s> {
             zone_targets: vec![ZoneTargets::default(); scenario.fleet.zones.len()],
             scratch: Vec::new(),
             zone_counts: Vec::with_capacity(scenario.fleet.zones.len()),
+            counted: vec![Counts::default(); scenario.fleet.zones.len()],
             rebalance_scratch: Vec::with_capacity(scenario.fleet.zones.len()),
             traffic: scenario
                 .traffic
