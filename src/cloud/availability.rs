@@ -17,6 +17,27 @@ pub struct ZoneTargets {
     pub fail_open_working: u32,
 }
 
+impl ZoneTargets {
+    /// The same targets when their zone cannot be reached: none of them answers.
+    pub fn unreachable(self) -> ZoneTargets {
+        ZoneTargets {
+            in_service_working: 0,
+            fail_open_working: 0,
+            ..self
+        }
+    }
+
+    /// `self + add - sub`, counter by counter (`sub` is part of `self + add`).
+    pub fn moved(self, add: ZoneTargets, sub: ZoneTargets) -> ZoneTargets {
+        ZoneTargets {
+            in_service: self.in_service + add.in_service - sub.in_service,
+            in_service_working: self.in_service_working + add.in_service_working - sub.in_service_working,
+            fail_open: self.fail_open + add.fail_open - sub.fail_open,
+            fail_open_working: self.fail_open_working + add.fail_open_working - sub.fail_open_working,
+        }
+    }
+}
+
 /// One LB node, as the clients see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NodeView {

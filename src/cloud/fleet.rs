@@ -7,6 +7,7 @@ use rand::Rng as _;
 use crate::kernel::{SimTime, TimerSlot};
 use crate::scenario::{FailureKind, HealthCheckType, ScalingPolicy, ZoneId};
 
+use super::availability::ZoneTargets;
 use super::biasing::Clock;
 use super::health::{TargetHealth, TargetStatus};
 use super::spot::Market;
@@ -93,6 +94,22 @@ impl Instance {
         self.lifecycle != Lifecycle::Terminated && !self.leaving
     }
 
+    /// What it adds to its zone's [`ZoneTargets`] when the zone is reachable.
+    pub fn as_target(&self) -> ZoneTargets {
+        if !self.registered {
+            return ZoneTargets::default();
+        }
+        let working = self.is_working() as u32;
+        let checked = (self.health.status() != TargetStatus::Initial) as u32;
+        let in_service = (self.health.status() == TargetStatus::Healthy) as u32;
+        ZoneTargets {
+            in_service,
+            in_service_working: in_service & working,
+            fail_open: checked,
+            fail_open_working: checked & working,
+        }
+    }
+
     /// Ready for at least `warmup` (or there from the start), so target tracking counts it.
     pub fn is_warm(&self, now: SimTime, warmup: SimTime) -> bool {
         self.initial || (self.lifecycle == Lifecycle::InService && now >= self.ready_at + warmup)
@@ -111,8 +128,8 @@ pub(in crate::cloud) struct GroupSize {
 }
 
 /// Counted instances of the group, by market.
-#[derive(Clone, Copy, Debug, Default)]
-struct Counts {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Counts {
     total: u32,
     on_demand: u32,
 }
@@ -130,6 +147,8 @@ impl World<'_> {
             max: fleet.max,
             rebalancing: 0,
         };
+        self.zone_targets.fill(ZoneTargets::default());
+        self.counted.fill(Counts::default());
         let mut on_demand = 0;
         for i in 0..fleet.desired as usize {
             let group_zone = i % fleet.zones.len();
@@ -144,6 +163,7 @@ impl World<'_> {
             inst.registered = true;
             inst.health = TargetHealth::already_healthy(SimTime::ZERO, phase, &hc);
             let zone = inst.zone;
+            self.retarget(id, ZoneTargets::default());
             self.note(SimTime::ZERO, "target_healthy", Some(zone), Some(id), || {
                 "in service at start".into()
             });
@@ -177,7 +197,23 @@ impl World<'_> {
             exit_timer,
         });
         self.live.push(id);
+        self.tally(id, true);
         id
+    }
+
+    /// The instance starts (`joins`) or stops counting toward the group's capacity: every change
+    /// of [`Instance::counted`] goes through here.
+    fn tally(&mut self, id: InstanceId, joins: bool) {
+        let inst = &self.instances[id as usize];
+        let c = &mut self.counted[inst.group_zone];
+        let on_demand = (inst.market == Market::OnDemand) as u32;
+        if joins {
+            c.total += 1;
+            c.on_demand += on_demand;
+        } else {
+            c.total -= 1;
+            c.on_demand -= on_demand;
+        }
     }
 
     fn draw_phase(&mut self) -> SimTime {
@@ -239,12 +275,9 @@ impl World<'_> {
 
     fn counts(&self) -> Counts {
         let mut c = Counts::default();
-        for &id in &self.live {
-            let inst = &self.instances[id as usize];
-            if inst.counted() {
-                c.total += 1;
-                c.on_demand += (inst.market == Market::OnDemand) as u32;
-            }
+        for zone in &self.counted {
+            c.total += zone.total;
+            c.on_demand += zone.on_demand;
         }
         c
     }
@@ -252,13 +285,21 @@ impl World<'_> {
     /// Counted instances per group zone, into `self.zone_counts`.
     fn count_zones(&mut self) {
         self.zone_counts.clear();
-        self.zone_counts.resize(self.scenario.fleet.zones.len(), 0);
+        self.zone_counts.extend(self.counted.iter().map(|c| c.total));
+        debug_assert_eq!(self.counted, self.recount());
+    }
+
+    /// What [`tally`](Self::tally) keeps up to date, from scratch.
+    fn recount(&self) -> Vec<Counts> {
+        let mut counted = vec![Counts::default(); self.scenario.fleet.zones.len()];
         for &id in &self.live {
             let inst = &self.instances[id as usize];
             if inst.counted() {
-                self.zone_counts[inst.group_zone] += 1;
+                counted[inst.group_zone].total += 1;
+                counted[inst.group_zone].on_demand += (inst.market == Market::OnDemand) as u32;
             }
         }
+        counted
     }
 
     /// The group's zone with the fewest instances (pending ones count) that can take a launch of
@@ -356,6 +397,9 @@ impl World<'_> {
     /// The instance no longer counts toward the group's capacity (and, if AZRebalance launched it,
     /// no longer holds an instance elsewhere in the group).
     pub(super) fn stop_counting(&mut self, id: InstanceId) {
+        if self.instances[id as usize].counted() {
+            self.tally(id, false);
+        }
         let inst = &mut self.instances[id as usize];
         inst.leaving = true;
         if std::mem::take(&mut inst.rebalancing) {
@@ -369,8 +413,10 @@ impl World<'_> {
         if !inst.registered {
             return;
         }
+        let before = inst.as_target();
         inst.registered = false;
         let (check, zone) = (inst.check_timer, inst.zone);
+        self.retarget(id, before);
         self.queue.cancel(check);
         self.routing_changed = true;
         self.note(now, "target_deregistered", Some(zone), Some(id), String::new);
@@ -427,12 +473,14 @@ impl World<'_> {
         let zone = self.instances[id as usize].zone;
         let reachable = self.zone_reachable(zone);
         let inst = &mut self.instances[id as usize];
+        let before = inst.as_target();
         inst.lifecycle = Lifecycle::InService;
         inst.ready_at = now;
         inst.grace_until = now + s.fleet.health_check_grace_period;
         inst.registered = !s.fleet.suspended.add_to_load_balancer;
         inst.health = TargetHealth::registered(now, phase, inst.is_working() && reachable);
         let rebalanced = std::mem::take(&mut inst.rebalancing);
+        self.retarget(id, before);
         self.note(
             now,
             "instance_ready",
@@ -499,12 +547,14 @@ impl World<'_> {
         if !inst.is_working() {
             return;
         }
+        let before = inst.as_target();
         inst.condition = match kind {
             FailureKind::Crash => Condition::Crashed,
             FailureKind::Hang => Condition::Hung,
         };
         let slot = inst.life_timer;
         let zone = inst.zone;
+        self.retarget(id, before);
         self.queue.cancel(slot);
         self.outcome.instance_failures += 1;
         self.note(
@@ -551,9 +601,11 @@ impl World<'_> {
             if inst.zone != z || inst.condition == Condition::Lost {
                 continue;
             }
+            let before = inst.as_target();
             inst.condition = Condition::Lost;
             self.routing_changed = true;
             let slot = inst.life_timer;
+            self.retarget(id, before);
             self.queue
                 .reschedule(slot, now + STATUS_CHECK_DELAY, NORMAL, Event::StatusCheckFails { id });
         }
@@ -573,8 +625,11 @@ impl World<'_> {
         if !working {
             self.drop_requests_of(now, id, crashed);
         }
-        let change = self.instances[id as usize].health.set_working(now, working, &hc);
+        let inst = &mut self.instances[id as usize];
+        let before = inst.as_target();
+        let change = inst.health.set_working(now, working, &hc);
         if let Some(status) = change {
+            self.retarget(id, before);
             self.target_status_changed(now, id, status);
         }
         self.schedule_health_flip(id);
@@ -601,7 +656,10 @@ impl World<'_> {
 
     pub(super) fn target_health_flip(&mut self, now: SimTime, id: InstanceId) {
         let hc = self.scenario.load_balancer.health_check;
-        if let Some(status) = self.instances[id as usize].health.advance(now, &hc) {
+        let inst = &mut self.instances[id as usize];
+        let before = inst.as_target();
+        if let Some(status) = inst.health.advance(now, &hc) {
+            self.retarget(id, before);
             self.target_status_changed(now, id, status);
         }
         if self.instances[id as usize].lifecycle != Lifecycle::Terminated {
@@ -675,7 +733,11 @@ impl World<'_> {
 
     /// Terminates the instance now, billing it until `until` (≥ now: the end of draining).
     fn terminate_billed_until(&mut self, now: SimTime, id: InstanceId, until: SimTime) {
+        if self.instances[id as usize].counted() {
+            self.tally(id, false);
+        }
         let inst = &mut self.instances[id as usize];
+        let before = inst.as_target();
         inst.lifecycle = Lifecycle::Terminated;
         // One already deregistered (drained, noticed) changes nothing the LB sees.
         self.routing_changed |= std::mem::take(&mut inst.registered);
@@ -683,6 +745,7 @@ impl World<'_> {
             self.group.rebalancing = self.group.rebalancing.saturating_sub(1);
         }
         let (life, check, exit, zone) = (inst.life_timer, inst.check_timer, inst.exit_timer, inst.zone);
+        self.retarget(id, before);
         self.queue.cancel(life);
         self.queue.cancel(check);
         self.queue.cancel(exit);
@@ -691,6 +754,31 @@ impl World<'_> {
         }
         self.bill(id, until);
         self.note(now, "instance_terminate", Some(zone), Some(id), String::new);
+    }
+
+    /// Moves the instance's share of its zone's [`ZoneTargets`] from `before` (its
+    /// [`Instance::as_target`] before a change) to what it is now. Every change of registration,
+    /// condition, lifecycle or health status goes through here.
+    fn retarget(&mut self, id: InstanceId, before: ZoneTargets) {
+        let inst = &self.instances[id as usize];
+        let t = &mut self.zone_targets[inst.group_zone];
+        *t = t.moved(inst.as_target(), before);
+    }
+
+    /// The routing counts from scratch (what [`retarget`](Self::retarget) keeps up to date).
+    pub(super) fn count_targets(&self) -> Vec<ZoneTargets> {
+        let mut targets = vec![ZoneTargets::default(); self.scenario.fleet.zones.len()];
+        for &id in &self.live {
+            let inst = &self.instances[id as usize];
+            let t = &mut targets[inst.group_zone];
+            let add = if self.zone_reachable(inst.zone) {
+                inst.as_target()
+            } else {
+                inst.as_target().unreachable()
+            };
+            *t = t.moved(add, ZoneTargets::default());
+        }
+        targets
     }
 
     /// Adds the instance's hours from its launch request to `until`, to its market's account.

@@ -3,8 +3,7 @@ use crate::scenario::{Fault, Scenario, ZoneId};
 
 use super::availability::{failing_share, DowntimeRecord, NodeView, ZoneTargets};
 use super::biasing::ClockBias;
-use super::fleet::{GroupSize, Instance, InstanceId};
-use super::health::TargetStatus;
+use super::fleet::{Counts, GroupSize, Instance, InstanceId};
 use super::scaling::Scaling;
 use super::spot::SpotPool;
 use super::trace::TraceRecord;
@@ -125,9 +124,16 @@ pub struct World<'s> {
     /// Scratch for routing and choices, kept to avoid allocating per event.
     pub(super) nodes: Vec<NodeView>,
     pub(super) targets: Vec<ZoneTargets>,
+    /// Per group zone: its registered targets as if the zone were reachable, kept in step with
+    /// every change of an instance's registration, condition or health status (see
+    /// [`World::retarget`]), so that routing needs no pass over the instances.
+    pub(super) zone_targets: Vec<ZoneTargets>,
     pub(super) scratch: Vec<InstanceId>,
     /// Counted instances per group zone (scratch of placement and termination choices).
     pub(super) zone_counts: Vec<u32>,
+    /// Per group zone: the instances that count toward the group's capacity, kept in step by
+    /// launch, scale-in and termination (see `World::tally`).
+    pub(super) counted: Vec<Counts>,
     /// AZRebalance's planned departures per group zone (scratch).
     pub(super) rebalance_scratch: Vec<u32>,
     /// Request traffic, when the scenario has `[traffic]`.
@@ -180,8 +186,10 @@ impl<'s> World<'s> {
             outcome: TrialOutcome::default(),
             nodes: vec![NodeView { listed: true, up: true }; scenario.fleet.zones.len()],
             targets: vec![ZoneTargets::default(); scenario.fleet.zones.len()],
+            zone_targets: vec![ZoneTargets::default(); scenario.fleet.zones.len()],
             scratch: Vec::new(),
             zone_counts: Vec::with_capacity(scenario.fleet.zones.len()),
+            counted: vec![Counts::default(); scenario.fleet.zones.len()],
             rebalance_scratch: Vec::with_capacity(scenario.fleet.zones.len()),
             traffic: scenario
                 .traffic
@@ -354,31 +362,13 @@ impl<'s> World<'s> {
                 listed: up || self.zones[z].dns_listed,
                 up,
             };
-            self.targets[gz] = ZoneTargets::default();
+            self.targets[gz] = if up {
+                self.zone_targets[gz]
+            } else {
+                self.zone_targets[gz].unreachable()
+            };
         }
-        // Traffic builds its own routing picture from the instances; the counts are for the
-        // availability-only share.
-        let live = if self.traffic.is_some() {
-            &[][..]
-        } else {
-            &self.live[..]
-        };
-        for &id in live {
-            let inst = &self.instances[id as usize];
-            if !inst.registered {
-                continue;
-            }
-            let working = inst.is_working() && self.nodes[inst.group_zone].up;
-            let t = &mut self.targets[inst.group_zone];
-            if inst.health.status() != TargetStatus::Initial {
-                t.fail_open += 1;
-                t.fail_open_working += working as u32;
-            }
-            if inst.in_service() {
-                t.in_service += 1;
-                t.in_service_working += working as u32;
-            }
-        }
+        debug_assert_eq!(self.targets, self.count_targets());
         let share = if self.traffic.is_some() {
             let share = self.observe_traffic(now);
             self.fluid_follow_routing(now);
