@@ -209,16 +209,8 @@ impl<E> EventQueue<E> {
     /// Removes and returns the next live event, advancing [`now`](Self::now) to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         loop {
-            let timer_key = match self.next_timer {
-                NO_TIMER => u128::MAX,
-                i => self.timers[i].0,
-            };
-            // Keys are unique (one insertion counter for both), so one of the two is first.
-            if self.heap.peek().is_none_or(|top| top.key > timer_key) {
-                let (_, event) = std::mem::replace(self.timers.get_mut(self.next_timer)?, (u128::MAX, None));
-                self.find_next_timer();
-                self.now = SimTime((timer_key >> 64) as u64);
-                return event.map(|e| (self.now, e));
+            if self.next_timer != NO_TIMER && self.timer_is_first() {
+                return self.pop_timer();
             }
             let entry = self.heap.pop()?;
             if entry.slot != NO_SLOT {
@@ -232,6 +224,21 @@ impl<E> EventQueue<E> {
             self.now = SimTime((entry.key >> 64) as u64);
             return Some((self.now, entry.event));
         }
+    }
+
+    /// The next armed timer comes before everything in the heap. Keys are unique (one insertion
+    /// counter for both), so one of the two is first.
+    fn timer_is_first(&self) -> bool {
+        let key = self.timers[self.next_timer].0;
+        self.heap.peek().is_none_or(|top| top.key > key)
+    }
+
+    #[cold]
+    fn pop_timer(&mut self) -> Option<(SimTime, E)> {
+        let (key, event) = std::mem::replace(&mut self.timers[self.next_timer], (u128::MAX, None));
+        self.find_next_timer();
+        self.now = SimTime((key >> 64) as u64);
+        event.map(|e| (self.now, e))
     }
 
     /// The key of an event scheduled now at `time`: `(time, priority, insertion order)`.
