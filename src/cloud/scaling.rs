@@ -117,9 +117,6 @@ pub(super) struct Scaling {
     pub trackers: Vec<Tracker>,
     /// The tick at which a run of points may reach its length.
     pub timer: Timer,
-    /// When that tick is due (`NEVER`: none). Most plans find the same tick again; rescheduling
-    /// it anyway would leave a stale entry in the queue each time.
-    tick_at: SimTime,
     /// The first minute point not yet taken.
     next_point: SimTime,
     /// Scratch: the shares of the warm instances (no allocation per evaluation).
@@ -276,7 +273,6 @@ impl World<'_> {
         let timer = self.queue.new_timer();
         let s = &mut self.scaling;
         s.timer = timer;
-        s.tick_at = SimTime::NEVER;
         s.next_point = POINT;
         for t in &mut s.trackers {
             t.high_since = None;
@@ -389,19 +385,9 @@ impl World<'_> {
         if !any_scales_in {
             in_tick = SimTime::NEVER;
         }
-        let mut tick = out_tick.min(in_tick);
-        if tick > self.scenario.simulation.horizon {
-            tick = SimTime::NEVER;
-        }
-        if tick != self.scaling.tick_at {
-            self.scaling.tick_at = tick;
-            let timer = self.scaling.timer;
-            if tick == SimTime::NEVER {
-                self.queue.clear_timer(timer);
-            } else {
-                self.queue.set_timer(timer, tick, NORMAL, Event::ScalingTick);
-            }
-        }
+        let tick = Some(out_tick.min(in_tick)).filter(|&t| t <= self.scenario.simulation.horizon);
+        self.queue
+            .move_timer(self.scaling.timer, tick, NORMAL, Event::ScalingTick);
     }
 
     /// Policy `k`'s levels: the base rates (before spikes) at which its metric crosses the
@@ -487,7 +473,6 @@ impl World<'_> {
     /// in has 15 points below 90 % of its target; the runs then start again, so that the next
     /// step of a scale-in waits another 15 minutes).
     pub(super) fn scaling_tick(&mut self, now: SimTime) {
-        self.scaling.tick_at = SimTime::NEVER;
         self.scaling_advance(now);
         let point = self.scaling.next_point - POINT;
         let group = self.group;

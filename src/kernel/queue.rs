@@ -150,6 +150,25 @@ impl<E> EventQueue<E> {
         self.find_next_timer();
     }
 
+    /// Arms `timer` with `event` at `time`, or disarms it for `None`, unless it already stands
+    /// so: a timer left armed at the same instant keeps its place among that instant's events.
+    /// Most re-plans find the same instant again.
+    pub fn move_timer(&mut self, timer: Timer, time: Option<SimTime>, priority: Priority, event: E) {
+        if self.timer_due(timer) == time {
+            return;
+        }
+        match time {
+            Some(time) => self.set_timer(timer, time, priority, event),
+            None => self.clear_timer(timer),
+        }
+    }
+
+    /// When `timer` is due, if it is armed.
+    pub fn timer_due(&self, timer: Timer) -> Option<SimTime> {
+        let (key, event) = &self.timers[timer.0 as usize];
+        event.as_ref().map(|_| SimTime((key >> 64) as u64))
+    }
+
     /// Disarms `timer`.
     pub fn clear_timer(&mut self, timer: Timer) {
         self.timers[timer.0 as usize] = (u128::MAX, None);
@@ -289,6 +308,23 @@ mod tests {
         q.schedule_in(a, SimTime(3), Priority(0), 'A');
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, ['b', 'A']);
+    }
+
+    #[test]
+    fn a_timer_moved_to_where_it_stands_keeps_its_place() {
+        let mut q = EventQueue::new();
+        let t = q.new_timer();
+        q.move_timer(t, Some(SimTime(5)), Priority(0), "timer");
+        q.schedule(SimTime(5), Priority(0), "event");
+        // Same instant: not re-armed, so it stays ahead of the event scheduled after it.
+        q.move_timer(t, Some(SimTime(5)), Priority(0), "timer again");
+        assert_eq!(q.timer_due(t), Some(SimTime(5)));
+        assert_eq!(q.pop(), Some((SimTime(5), "timer")));
+        assert_eq!(q.timer_due(t), None, "a popped timer is disarmed");
+        q.move_timer(t, Some(SimTime(7)), Priority(0), "later");
+        q.move_timer(t, None, Priority(0), "none");
+        assert_eq!(q.pop(), Some((SimTime(5), "event")));
+        assert_eq!(q.pop(), None);
     }
 
     #[test]

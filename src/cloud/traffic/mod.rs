@@ -133,9 +133,6 @@ pub(super) struct TrafficState {
     pub order: Vec<f64>,
     pub arrival_timer: Timer,
     pub crossing_timer: Timer,
-    /// When the pending `LoadCrossing` is due (`NEVER`: none). Most observations find the same
-    /// crossing again; rescheduling it anyway would leave a stale entry in the queue each time.
-    pub crossing_at: SimTime,
     pub fluid: fluid::FluidState,
     pub templates: Arc<LatencyTemplates>,
     /// (sin, cos) of how far the daily wave's phase advances in one fluid piece (an hour):
@@ -187,7 +184,6 @@ impl TrafficState {
             order: Vec::new(),
             arrival_timer: Timer::default(),
             crossing_timer: Timer::default(),
-            crossing_at: SimTime::NEVER,
             fluid: fluid::FluidState::default(),
             templates,
             piece_step: LoadShape::new(traffic.rate, traffic.shape)
@@ -220,7 +216,6 @@ impl World<'_> {
         t.flows = Flows::default();
         t.arrival_timer = arrival_timer;
         t.crossing_timer = crossing_timer;
-        t.crossing_at = SimTime::NEVER;
         t.fluid.reset();
         for s in &mut t.servers {
             s.timer = None;
@@ -232,9 +227,6 @@ impl World<'_> {
 
     /// The load curve crossed the overload threshold: the failing share changes, so observe.
     pub(in crate::cloud) fn load_crossing(&mut self) {
-        if let Some(t) = self.traffic.as_mut() {
-            t.crossing_at = SimTime::NEVER;
-        }
         self.routing_changed = true;
     }
 
@@ -347,17 +339,9 @@ impl World<'_> {
         let share = failing_share_at(&t.flows, t.capacity, rate);
         let crossing = threshold
             .and_then(|level| t.shape.next_crossing(now, level / t.spike))
-            .filter(|&at| at <= self.scenario.simulation.horizon)
-            .unwrap_or(SimTime::NEVER);
-        if crossing != t.crossing_at {
-            t.crossing_at = crossing;
-            let timer = t.crossing_timer;
-            if crossing == SimTime::NEVER {
-                self.queue.clear_timer(timer);
-            } else {
-                self.queue.set_timer(timer, crossing, NORMAL, Event::LoadCrossing);
-            }
-        }
+            .filter(|&at| at <= self.scenario.simulation.horizon);
+        self.queue
+            .move_timer(t.crossing_timer, crossing, NORMAL, Event::LoadCrossing);
         share
     }
 }
