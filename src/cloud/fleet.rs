@@ -84,6 +84,12 @@ impl Instance {
         self.registered && self.health.status() == TargetStatus::Healthy
     }
 
+    /// In the pool the LB fails open to when a zone has no healthy target: registered and
+    /// checked at least once.
+    pub fn fails_open_to(&self) -> bool {
+        self.registered && self.health.status() != TargetStatus::Initial
+    }
+
     /// Lost with its zone's power.
     pub fn is_lost(&self) -> bool {
         self.condition == Condition::Lost
@@ -100,8 +106,8 @@ impl Instance {
             return ZoneTargets::default();
         }
         let working = self.is_working() as u32;
-        let checked = (self.health.status() != TargetStatus::Initial) as u32;
-        let in_service = (self.health.status() == TargetStatus::Healthy) as u32;
+        let checked = self.fails_open_to() as u32;
+        let in_service = self.in_service() as u32;
         ZoneTargets {
             in_service,
             in_service_working: in_service & working,

@@ -286,10 +286,7 @@ impl World<'_> {
             if t.routes[scope].is_empty() {
                 for &id in &self.live {
                     let inst = &self.instances[id as usize];
-                    if inst.registered
-                        && scope_of(inst.group_zone) == scope
-                        && inst.health.status() != super::health::TargetStatus::Initial
-                    {
+                    if inst.fails_open_to() && scope_of(inst.group_zone) == scope {
                         t.routes[scope].push(id);
                     }
                 }
