@@ -7,7 +7,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nines::cloud::{TrialOutcome, World};
 use nines::montecarlo::run_trials;
-use nines::report::{RunInfo, SloVerdict, Summary};
+use nines::report::Summary;
 use nines::scenario;
 use rayon::ThreadPoolBuildError;
 
@@ -45,13 +45,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let no_rows = &mut |_: &[TrialOutcome]| Ok::<(), ThreadPoolBuildError>(());
             let results = run_trials(&s, 0..20_000, None, &|| {}, no_rows).expect("pool");
-            Summary::build(
-                RunInfo::of(&s),
-                &SloVerdict::targets(&s),
-                results.trial_ranges,
-                &results.metrics,
-                None,
-            )
+            Summary::of_run(&s, &results)
         })
     });
     g.finish();

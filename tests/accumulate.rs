@@ -6,10 +6,9 @@ mod common;
 
 use common::{nines, read, run_with_rows};
 use nines::cloud::TrialOutcome;
-use nines::montecarlo::{RunResults, Shard, CHUNK_TRIALS};
+use nines::montecarlo::{Shard, CHUNK_TRIALS};
 use nines::report::stats::MetricSummary;
-use nines::report::{Distributions, LatencySummary, RunInfo, SloVerdict, Summary};
-use nines::scenario::Scenario;
+use nines::report::{Distributions, RunInfo, SloVerdict, Summary};
 
 /// Zone outages, crashes and hangs, replacements: every metric varies from trial to trial.
 const SCENARIO: &str = r#"
@@ -44,17 +43,6 @@ availability = 0.999
 
 /// More than three chunks, and not a whole number of them.
 const TRIALS: u64 = 3 * CHUNK_TRIALS + 17;
-
-fn summary(s: &Scenario, r: &RunResults) -> Summary {
-    let latency = r.latency_us.as_ref().and_then(LatencySummary::of);
-    Summary::build(
-        RunInfo::of(s),
-        &SloVerdict::targets(s),
-        r.trial_ranges.clone(),
-        &r.metrics,
-        latency,
-    )
-}
 
 #[test]
 fn shards_and_threads_add_up_to_one_run_bit_for_bit() {
@@ -93,7 +81,7 @@ fn shards_and_threads_add_up_to_one_run_bit_for_bit() {
         &merged.metrics,
         None,
     );
-    assert_eq!(from_shards, summary(&s, &whole));
+    assert_eq!(from_shards, Summary::of_run(&s, &whole));
 
     // And reading the file form back changes nothing.
     let back: Distributions = serde_json::from_str(&serde_json::to_string(&one).unwrap()).unwrap();
@@ -150,7 +138,7 @@ fn check(name: &str, got: &MetricSummary, values: &[f64], shortfall: bool) {
 fn the_summary_matches_a_direct_computation_over_the_rows() {
     let s = common::scenario(SCENARIO);
     let (results, rows) = run_with_rows(&s, 0..TRIALS, None);
-    let m = summary(&s, &results).metrics;
+    let m = Summary::of_run(&s, &results).metrics;
     let col = |f: fn(&TrialOutcome) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
     check("availability", &m.availability, &col(|o| o.availability), true);
     check(

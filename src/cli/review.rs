@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use nines::montecarlo::RunResults;
-use nines::report::{self, Distributions, LatencySummary, ReportInput, RunInfo, SloVerdict, Summary};
+use nines::report::{self, Distributions, ReportInput, RunInfo, Summary};
 use nines::scenario::{self, Scenario};
 
 use super::CliError;
@@ -12,16 +12,7 @@ use super::CliError;
 /// A run's summary and pooled distributions, exactly as `nines run` computes them (so that a
 /// comparison's numbers equal separate runs').
 pub fn summarise(s: &Scenario, results: &RunResults) -> (Summary, Distributions) {
-    let latency = results.latency_us.as_ref().and_then(LatencySummary::of);
-    let summary = Summary::build(
-        RunInfo::of(s),
-        &SloVerdict::targets(s),
-        results.trial_ranges.clone(),
-        &results.metrics,
-        latency,
-    );
-    let distributions = Distributions::of(results);
-    (summary, distributions)
+    (Summary::of_run(s, results), Distributions::of(results))
 }
 
 /// Draws the charts and writes `report.html` into a run folder that already holds its

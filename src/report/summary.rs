@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::montecarlo::RunResults;
 use crate::scenario::Scenario;
 
 use super::accumulate::MetricAccumulators;
@@ -163,6 +164,17 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The summary of a run of `scenario`, exactly as `nines run` writes it.
+    pub fn of_run(scenario: &Scenario, results: &RunResults) -> Summary {
+        Summary::build(
+            RunInfo::of(scenario),
+            &SloVerdict::targets(scenario),
+            results.trial_ranges.clone(),
+            &results.metrics,
+            results.latency_us.as_ref().and_then(LatencySummary::of),
+        )
+    }
+
     /// Summarises the trials of `trial_ranges`, accumulated in `m`, under the SLO targets of
     /// `slo`.
     pub fn build(
