@@ -50,18 +50,18 @@ pub struct NodeView {
 /// The share of requests that would fail now, with clients spread evenly over listed nodes and
 /// each node spreading evenly over its targets (cross-zone: all zones' targets; else its own).
 ///
-/// A node with no healthy target fails open to its checked targets (see [`ZoneTargets`]); with none at all, its
-/// share fails. `nodes[z]` and `targets[z]` are indexed by the group's zones.
+/// `targets[z]` are zone `z`'s registered targets as if it were reachable; a node that is down
+/// is a zone that cannot be reached, so none of its targets answers, whichever node sends to
+/// them. A node with no healthy target fails open to its checked targets (see [`ZoneTargets`]);
+/// with none at all, its share fails. `nodes[z]` and `targets[z]` are indexed by the group's zones.
 pub fn failing_share(nodes: &[NodeView], targets: &[ZoneTargets], cross_zone: bool) -> f64 {
+    let reachable = |node: &NodeView, t: &ZoneTargets| if node.up { *t } else { t.unreachable() };
     // Cross-zone, every node spreads over the same targets: one ratio for all of them (the
     // divisions are what this function costs, and it runs after most events).
     let all = cross_zone.then(|| {
         let mut all = ZoneTargets::default();
-        for t in targets {
-            all.in_service += t.in_service;
-            all.in_service_working += t.in_service_working;
-            all.fail_open += t.fail_open;
-            all.fail_open_working += t.fail_open_working;
+        for (node, t) in nodes.iter().zip(targets) {
+            all = all.moved(reachable(node, t), ZoneTargets::default());
         }
         scope_failing(&all)
     });
@@ -204,10 +204,15 @@ mod tests {
 
     #[test]
     fn dark_node_fails_its_share_until_dns_moves_clients() {
+        // Zone b is dark: its node fails the half of the clients that still resolve to it, and
+        // the live node, cross-zone, spreads over all four targets of which two answer.
         let t = [healthy(2), healthy(2)];
-        assert_eq!(failing_share(&[UP, DARK], &t, true), 0.5);
-        assert_eq!(failing_share(&[UP, GONE], &t, true), 0.0);
+        assert_eq!(failing_share(&[UP, DARK], &t, true), 0.5 * 0.5 + 0.5 * 1.0);
+        // Once DNS has moved the clients, only the live node's spread is left.
+        assert_eq!(failing_share(&[UP, GONE], &t, true), 0.5);
         assert_eq!(failing_share(&[GONE, GONE], &t, true), 1.0);
+        // Without cross-zone the live node keeps to its own healthy zone.
+        assert_eq!(failing_share(&[UP, GONE], &t, false), 0.0);
     }
 
     #[test]

@@ -777,12 +777,7 @@ impl World<'_> {
         for &id in &self.live {
             let inst = &self.instances[id as usize];
             let t = &mut targets[inst.group_zone];
-            let add = if self.zone_reachable(inst.zone) {
-                inst.as_target()
-            } else {
-                inst.as_target().unreachable()
-            };
-            *t = t.moved(add, ZoneTargets::default());
+            *t = t.moved(inst.as_target(), ZoneTargets::default());
         }
         targets
     }

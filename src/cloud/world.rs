@@ -123,7 +123,6 @@ pub struct World<'s> {
     pub(super) outcome: TrialOutcome,
     /// Scratch for routing and choices, kept to avoid allocating per event.
     pub(super) nodes: Vec<NodeView>,
-    pub(super) targets: Vec<ZoneTargets>,
     /// Per group zone: its registered targets as if the zone were reachable, kept in step with
     /// every change of an instance's registration, condition or health status (see
     /// [`World::retarget`]), so that routing needs no pass over the instances.
@@ -185,7 +184,6 @@ impl<'s> World<'s> {
             record: DowntimeRecord::default(),
             outcome: TrialOutcome::default(),
             nodes: vec![NodeView { listed: true, up: true }; scenario.fleet.zones.len()],
-            targets: vec![ZoneTargets::default(); scenario.fleet.zones.len()],
             zone_targets: vec![ZoneTargets::default(); scenario.fleet.zones.len()],
             scratch: Vec::new(),
             zone_counts: Vec::with_capacity(scenario.fleet.zones.len()),
@@ -362,19 +360,14 @@ impl<'s> World<'s> {
                 listed: up || self.zones[z].dns_listed,
                 up,
             };
-            self.targets[gz] = if up {
-                self.zone_targets[gz]
-            } else {
-                self.zone_targets[gz].unreachable()
-            };
         }
-        debug_assert_eq!(self.targets, self.count_targets());
+        debug_assert_eq!(self.zone_targets, self.count_targets());
         let share = if self.traffic.is_some() {
             let share = self.observe_traffic(now);
             self.fluid_follow_routing(now);
             share
         } else {
-            failing_share(&self.nodes, &self.targets, s.load_balancer.cross_zone)
+            failing_share(&self.nodes, &self.zone_targets, s.load_balancer.cross_zone)
         };
         if let Some(down) = self.record.observe(now, share, s.slo.max_error_rate) {
             let event = if down { "service_down" } else { "service_up" };
