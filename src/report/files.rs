@@ -118,7 +118,10 @@ impl TrialsWriter {
         let path = dir.join(TRIALS_FILE);
         let file = PartialFile::create(&path)?;
         Ok(TrialsWriter {
-            csv: csv::Writer::from_writer(file),
+            // Every field is a number (or empty): never a delimiter or quote to look for.
+            csv: csv::WriterBuilder::new()
+                .quote_style(csv::QuoteStyle::Never)
+                .from_writer(file),
             path,
         })
     }
