@@ -111,6 +111,47 @@ impl LevelMemo {
     }
 }
 
+/// Whole [`Levels`] worked out lately, by everything they depend on besides the scenario: the
+/// policy, the warm instances' shares in routing order, the desired capacity and the spike. A plan
+/// follows every routing change, warm-up end and scale-out, yet the group cycles through a few
+/// states, so most plans find their levels here instead of inverting the metric four times. The
+/// key is exact (the shares bit for bit, in the order they are summed), so a hit returns the very
+/// levels a computation would.
+#[derive(Clone, Debug, Default)]
+struct LevelsMemo {
+    slots: [Option<LevelsEntry>; LevelsMemo::SLOTS],
+}
+
+#[derive(Clone, Debug)]
+struct LevelsEntry {
+    policy: usize,
+    desired: u32,
+    spike: u64,
+    shares: Vec<f64>,
+    levels: Levels,
+}
+
+impl LevelsMemo {
+    const SLOTS: usize = 32;
+
+    fn slot(policy: usize, desired: u32, spike: f64, shares: &[f64]) -> usize {
+        let mix = |h: u64, bits: u64| (h ^ bits ^ (bits >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let h = mix((policy as u64) << 32 | desired as u64, spike.to_bits());
+        let h = shares.iter().fold(h, |h, w| mix(h, w.to_bits()));
+        (h >> (u64::BITS - 5)) as usize
+    }
+}
+
+impl LevelsEntry {
+    fn is_for(&self, policy: usize, desired: u32, spike: f64, shares: &[f64]) -> bool {
+        self.policy == policy
+            && self.desired == desired
+            && self.spike == spike.to_bits()
+            && self.shares.len() == shares.len()
+            && self.shares.iter().zip(shares).all(|(a, b)| a.to_bits() == b.to_bits())
+    }
+}
+
 /// The group's scaling state for one trial.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Scaling {
@@ -122,6 +163,7 @@ pub(super) struct Scaling {
     /// Scratch: the shares of the warm instances (no allocation per evaluation).
     shares: Vec<f64>,
     memo: LevelMemo,
+    levels_memo: LevelsMemo,
 }
 
 impl Scaling {
@@ -414,6 +456,24 @@ impl World<'_> {
             // No data: no alarm can be in ALARM.
             return Some(NONE);
         }
+        let desired = self.group.desired;
+        let slot = LevelsMemo::slot(k, desired, t.spike, shares);
+        let entry = &mut self.scaling.levels_memo.slots[slot];
+        if let Some(e) = entry.as_ref().filter(|e| e.is_for(k, desired, t.spike, shares)) {
+            return Some(e.levels);
+        }
+        // Keyed by the shares as gathered, before the sort below.
+        let entry = entry.get_or_insert_with(|| LevelsEntry {
+            policy: k,
+            desired,
+            spike: 0,
+            shares: Vec::new(),
+            levels: NONE,
+        });
+        entry.policy = k;
+        entry.desired = desired;
+        entry.spike = t.spike.to_bits();
+        entry.shares.clone_from(shares);
         let n = shares.len() as f64;
         let sum: f64 = shares.iter().sum();
         if metric == ScalingMetric::Cpu && shares.iter().any(|&w| w != shares[0]) {
@@ -429,7 +489,7 @@ impl World<'_> {
             };
             r / t.spike
         };
-        let desired = self.group.desired as f64;
+        let desired = desired as f64;
         // ceil(n·m / target) > desired ⇔ m > target·desired / n; ceil(n·m / target) < desired ⇔
         // m ≤ target·(desired − 1) / n. A sliver of margin keeps the levels and the proposal
         // (computed with `CEIL_SLACK`) on the same side of a boundary.
@@ -441,12 +501,13 @@ impl World<'_> {
         ];
         let memo = &mut self.scaling.memo;
         let [high, low, out, scale_in] = rates.map(|r| memo.level(&t.shape, r));
-        Some(Levels {
+        entry.levels = Levels {
             high,
             low,
             out,
             scale_in,
-        })
+        };
+        Some(entry.levels)
     }
 
     /// Policy `k`'s metric now, and the number of warm instances it averages over.
