@@ -394,24 +394,29 @@ fn pieces(
         }
         return;
     }
+    let piece_s = PIECE.as_secs_f64();
     // Whole days later the wave is where it was at `a`.
     let mut add = |from: SimTime, to: SimTime, repeat: f64, at_to: (f64, f64)| {
         let mut p = from;
         let (mut sin_p, mut cos_p) = at_a;
-        while p < to {
-            let q = p + PIECE;
-            let (sin_q, cos_q) = if q < to {
-                (sin_p * step_cos + cos_p * step_sin, cos_p * step_cos - sin_p * step_sin)
-            } else {
-                at_to
-            };
-            let q = q.min(to);
+        // Whole pieces, all of the same length.
+        while p + PIECE < to {
+            let (sin_q, cos_q) = (sin_p * step_cos + cos_p * step_sin, cos_p * step_cos - sin_p * step_sin);
             out.push(Piece {
-                len_s: (q - p).as_secs_f64(),
-                requests: shape.integral_with_sines(p, q, sin_p, sin_q),
+                len_s: piece_s,
+                requests: shape.integral_of_span(piece_s, sin_p, sin_q),
                 repeat,
             });
-            (p, sin_p, cos_p) = (q, sin_q, cos_q);
+            (p, sin_p, cos_p) = (p + PIECE, sin_q, cos_q);
+        }
+        // The rest, up to `to`.
+        if p < to {
+            let len_s = (to - p).as_secs_f64();
+            out.push(Piece {
+                len_s,
+                requests: shape.integral_of_span(len_s, sin_p, at_to.0),
+                repeat,
+            });
         }
     };
     let whole_days = (b - a).0 / SimTime::DAY.0;
