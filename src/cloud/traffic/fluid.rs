@@ -360,7 +360,9 @@ fn evaluate(
         for piece in segment.pieces {
             let load = w * scale * piece.requests / piece.len_s;
             let bucket = templates.bucket_of(load);
-            let served = load.min(capacity) * piece.len_s * count * piece.repeat;
+            // min(load, capacity) by a comparison: the same for every load (NaN gives the capacity
+            // either way), in fewer instructions than `f64::min`.
+            let served = if load < capacity { load } else { capacity } * piece.len_s * count * piece.repeat;
             let (_, beyond) = templates.template(bucket);
             tally.failed_tries += served * beyond;
             if let Some(by_bucket) = answered.as_deref_mut() {
