@@ -339,10 +339,19 @@ impl World<'_> {
 
     /// Takes every minute point up to `now` (inclusive) with the levels of the routing that held
     /// until now, in bulk between crossings of the levels. Call before the routing changes.
+    #[inline]
     pub(super) fn scaling_advance(&mut self, now: SimTime) {
+        // Checked inline: most calls follow another at the same instant and have nothing to take.
+        if self.scaling.next_point <= now {
+            self.take_points(now);
+        }
+    }
+
+    /// [`scaling_advance`](Self::scaling_advance) when there are points up to `now` to take.
+    fn take_points(&mut self, now: SimTime) {
         let Some(t) = self.traffic.as_ref() else { return };
         let s = &mut self.scaling;
-        if s.trackers.is_empty() || s.next_point > now {
+        if s.trackers.is_empty() {
             return;
         }
         let last = SimTime(now.0 / POINT.0 * POINT.0);
