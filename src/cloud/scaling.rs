@@ -86,6 +86,16 @@ struct Levels {
     scale_in: Level,
 }
 
+impl Levels {
+    /// No data: no alarm can be in ALARM.
+    const NONE: Levels = Levels {
+        high: Level::NEVER_ABOVE,
+        low: Level::NEVER_BELOW,
+        out: Level::NEVER_ABOVE,
+        scale_in: Level::NEVER_BELOW,
+    };
+}
+
 /// Levels placed on the load curve lately. Target tracking cycles through a handful of routings
 /// and desired capacities, so the same levels come back day after day, and placing one costs an
 /// `acos`. A level depends only on its rate and the curve, so entries stay good across trials.
@@ -119,7 +129,7 @@ impl LevelMemo {
 /// levels a computation would.
 #[derive(Clone, Debug, Default)]
 struct LevelsMemo {
-    slots: [Option<LevelsEntry>; LevelsMemo::SLOTS],
+    slots: [LevelsEntry; LevelsMemo::SLOTS],
 }
 
 #[derive(Clone, Debug)]
@@ -139,6 +149,19 @@ impl LevelsMemo {
         let h = mix((policy as u64) << 32 | desired as u64, spike.to_bits());
         let h = shares.iter().fold(h, |h, w| mix(h, w.to_bits()));
         (h >> (u64::BITS - 5)) as usize
+    }
+}
+
+impl Default for LevelsEntry {
+    /// An empty slot: no policy has this number.
+    fn default() -> Self {
+        LevelsEntry {
+            policy: usize::MAX,
+            desired: 0,
+            spike: 0,
+            shares: Vec::new(),
+            levels: Levels::NONE,
+        }
     }
 }
 
@@ -395,9 +418,10 @@ impl World<'_> {
         let mut in_tick = if can_in { SimTime::ZERO } else { SimTime::NEVER };
         let mut any_scales_in = false;
         for k in 0..self.scaling.trackers.len() {
-            let Some(levels) = self.levels(now, k) else { return };
+            let Some(slot) = self.levels(now, k) else { return };
             let Some(t) = self.traffic.as_ref() else { return };
             let shape = &t.shape;
+            let levels = &self.scaling.levels_memo.slots[slot].levels;
             let tracker = &mut self.scaling.trackers[k];
             tracker.high = levels.high;
             tracker.low = levels.low;
@@ -445,14 +469,10 @@ impl World<'_> {
 
     /// Policy `k`'s levels: the base rates (before spikes) at which its metric crosses the
     /// target and 90 % of it, and beyond which a scale-out or scale-in would change the desired
-    /// capacity, given the current routing, warm instances and desired capacity.
-    fn levels(&mut self, now: SimTime, k: usize) -> Option<Levels> {
-        const NONE: Levels = Levels {
-            high: Level::NEVER_ABOVE,
-            low: Level::NEVER_BELOW,
-            out: Level::NEVER_ABOVE,
-            scale_in: Level::NEVER_BELOW,
-        };
+    /// capacity, given the current routing, warm instances and desired capacity. They are left
+    /// in the memo, whose slot is returned (no copy of four levels per plan); `None` without
+    /// traffic.
+    fn levels(&mut self, now: SimTime, k: usize) -> Option<usize> {
         let t = self.traffic.as_ref()?;
         let tracker = &self.scaling.trackers[k];
         let (metric, target, warmup) = (tracker.metric, tracker.target, tracker.warmup);
@@ -463,28 +483,21 @@ impl World<'_> {
                 shares.push(w);
             }
         }
-        if shares.is_empty() || t.spike <= 0.0 {
-            // No data: no alarm can be in ALARM.
-            return Some(NONE);
-        }
         let desired = self.group.desired;
         let slot = LevelsMemo::slot(k, desired, t.spike, shares);
         let entry = &mut self.scaling.levels_memo.slots[slot];
-        if let Some(e) = entry.as_ref().filter(|e| e.is_for(k, desired, t.spike, shares)) {
-            return Some(e.levels);
+        if entry.is_for(k, desired, t.spike, shares) {
+            return Some(slot);
         }
         // Keyed by the shares as gathered, before the sort below.
-        let entry = entry.get_or_insert_with(|| LevelsEntry {
-            policy: k,
-            desired,
-            spike: 0,
-            shares: Vec::new(),
-            levels: NONE,
-        });
         entry.policy = k;
         entry.desired = desired;
         entry.spike = t.spike.to_bits();
         entry.shares.clone_from(shares);
+        if shares.is_empty() || t.spike <= 0.0 {
+            entry.levels = Levels::NONE;
+            return Some(slot);
+        }
         let n = shares.len() as f64;
         let sum: f64 = shares.iter().sum();
         if metric == ScalingMetric::Cpu && shares.iter().any(|&w| w != shares[0]) {
@@ -518,7 +531,7 @@ impl World<'_> {
             out,
             scale_in,
         };
-        Some(entry.levels)
+        Some(slot)
     }
 
     /// Policy `k`'s metric now, and the number of warm instances it averages over.
