@@ -249,8 +249,10 @@ impl World<'_> {
                     0.0
                 }
             };
-            let p = if traffic.retries == 0 {
-                // No retries: one evaluation gives both the failing share and the latency.
+            // The share of requests whose every try fails: p^(r + 1) at a per-try share p.
+            let all_fail = if traffic.retries == 0 {
+                // No retries: one evaluation gives both the failing share and the latency; p^1 is
+                // p itself, without a `powi` call.
                 failed_share(evaluate(
                     &t.shape,
                     &segment,
@@ -267,10 +269,10 @@ impl World<'_> {
                     m = (0..=traffic.retries).map(|k| p.powi(k as i32)).sum();
                 }
                 evaluate(&t.shape, &segment, &t.templates, spike * m, Some(&mut t.fluid.answered));
-                p
+                p.powi(traffic.retries as i32 + 1)
             };
             t.fluid.requests += offered;
-            t.fluid.failed += offered * p.powi(traffic.retries as i32 + 1);
+            t.fluid.failed += offered * all_fail;
         }
         t.fluid.segment_start = now;
     }
