@@ -86,6 +86,16 @@ struct Levels {
     scale_in: Level,
 }
 
+impl Levels {
+    /// No data: no alarm can be in ALARM.
+    const NONE: Levels = Levels {
+        high: Level::NEVER_ABOVE,
+        low: Level::NEVER_BELOW,
+        out: Level::NEVER_ABOVE,
+        scale_in: Level::NEVER_BELOW,
+    };
+}
+
 /// Levels placed on the load curve lately. Target tracking cycles through a handful of routings
 /// and desired capacities, so the same levels come back day after day, and placing one costs an
 /// `acos`. A level depends only on its rate and the curve, so entries stay good across trials.
@@ -111,6 +121,60 @@ impl LevelMemo {
     }
 }
 
+/// Whole [`Levels`] worked out lately, by everything they depend on besides the scenario: the
+/// policy, the warm instances' shares in routing order, the desired capacity and the spike. A plan
+/// follows every routing change, warm-up end and scale-out, yet the group cycles through a few
+/// states, so most plans find their levels here instead of inverting the metric four times. The
+/// key is exact (the shares bit for bit, in the order they are summed), so a hit returns the very
+/// levels a computation would.
+#[derive(Clone, Debug, Default)]
+struct LevelsMemo {
+    slots: [LevelsEntry; LevelsMemo::SLOTS],
+}
+
+#[derive(Clone, Debug)]
+struct LevelsEntry {
+    policy: usize,
+    desired: u32,
+    spike: u64,
+    shares: Vec<f64>,
+    levels: Levels,
+}
+
+impl LevelsMemo {
+    const SLOTS: usize = 32;
+
+    fn slot(policy: usize, desired: u32, spike: f64, shares: &[f64]) -> usize {
+        let mix = |h: u64, bits: u64| (h ^ bits ^ (bits >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let h = mix((policy as u64) << 32 | desired as u64, spike.to_bits());
+        let h = shares.iter().fold(h, |h, w| mix(h, w.to_bits()));
+        (h >> (u64::BITS - 5)) as usize
+    }
+}
+
+impl Default for LevelsEntry {
+    /// An empty slot: no policy has this number.
+    fn default() -> Self {
+        LevelsEntry {
+            policy: usize::MAX,
+            desired: 0,
+            spike: 0,
+            shares: Vec::new(),
+            levels: Levels::NONE,
+        }
+    }
+}
+
+impl LevelsEntry {
+    fn is_for(&self, policy: usize, desired: u32, spike: f64, shares: &[f64]) -> bool {
+        self.policy == policy
+            && self.desired == desired
+            && self.spike == spike.to_bits()
+            && self.shares.len() == shares.len()
+            && self.shares.iter().zip(shares).all(|(a, b)| a.to_bits() == b.to_bits())
+    }
+}
+
 /// The group's scaling state for one trial.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Scaling {
@@ -122,6 +186,7 @@ pub(super) struct Scaling {
     /// Scratch: the shares of the warm instances (no allocation per evaluation).
     shares: Vec<f64>,
     memo: LevelMemo,
+    levels_memo: LevelsMemo,
 }
 
 impl Scaling {
@@ -208,7 +273,9 @@ fn run_length(since: Option<SimTime>, point: SimTime) -> u64 {
 
 /// The first minute point at or after `t`.
 fn point_at_or_after(t: SimTime) -> SimTime {
-    SimTime(t.0.div_ceil(POINT.0).saturating_mul(POINT.0))
+    // Rounding up by adding first is half the instructions of `div_ceil`, and hot: every plan
+    // rounds a few crossings, which lie days from overflowing.
+    SimTime(t.0.saturating_add(POINT.0 - 1) / POINT.0 * POINT.0)
 }
 
 /// The first minute point at or after `from` where the base rate is above `level` (or below it,
@@ -295,10 +362,19 @@ impl World<'_> {
 
     /// Takes every minute point up to `now` (inclusive) with the levels of the routing that held
     /// until now, in bulk between crossings of the levels. Call before the routing changes.
+    #[inline]
     pub(super) fn scaling_advance(&mut self, now: SimTime) {
+        // Checked inline: most calls follow another at the same instant and have nothing to take.
+        if self.scaling.next_point <= now {
+            self.take_points(now);
+        }
+    }
+
+    /// [`scaling_advance`](Self::scaling_advance) when there are points up to `now` to take.
+    fn take_points(&mut self, now: SimTime) {
         let Some(t) = self.traffic.as_ref() else { return };
         let s = &mut self.scaling;
-        if s.trackers.is_empty() || s.next_point > now {
+        if s.trackers.is_empty() {
             return;
         }
         let last = SimTime(now.0 / POINT.0 * POINT.0);
@@ -342,9 +418,10 @@ impl World<'_> {
         let mut in_tick = if can_in { SimTime::ZERO } else { SimTime::NEVER };
         let mut any_scales_in = false;
         for k in 0..self.scaling.trackers.len() {
-            let Some(levels) = self.levels(now, k) else { return };
+            let Some(slot) = self.levels(now, k) else { return };
             let Some(t) = self.traffic.as_ref() else { return };
             let shape = &t.shape;
+            let levels = &self.scaling.levels_memo.slots[slot].levels;
             let tracker = &mut self.scaling.trackers[k];
             tracker.high = levels.high;
             tracker.low = levels.low;
@@ -392,14 +469,10 @@ impl World<'_> {
 
     /// Policy `k`'s levels: the base rates (before spikes) at which its metric crosses the
     /// target and 90 % of it, and beyond which a scale-out or scale-in would change the desired
-    /// capacity, given the current routing, warm instances and desired capacity.
-    fn levels(&mut self, now: SimTime, k: usize) -> Option<Levels> {
-        const NONE: Levels = Levels {
-            high: Level::NEVER_ABOVE,
-            low: Level::NEVER_BELOW,
-            out: Level::NEVER_ABOVE,
-            scale_in: Level::NEVER_BELOW,
-        };
+    /// capacity, given the current routing, warm instances and desired capacity. They are left
+    /// in the memo, whose slot is returned (no copy of four levels per plan); `None` without
+    /// traffic.
+    fn levels(&mut self, now: SimTime, k: usize) -> Option<usize> {
         let t = self.traffic.as_ref()?;
         let tracker = &self.scaling.trackers[k];
         let (metric, target, warmup) = (tracker.metric, tracker.target, tracker.warmup);
@@ -410,9 +483,20 @@ impl World<'_> {
                 shares.push(w);
             }
         }
+        let desired = self.group.desired;
+        let slot = LevelsMemo::slot(k, desired, t.spike, shares);
+        let entry = &mut self.scaling.levels_memo.slots[slot];
+        if entry.is_for(k, desired, t.spike, shares) {
+            return Some(slot);
+        }
+        // Keyed by the shares as gathered, before the sort below.
+        entry.policy = k;
+        entry.desired = desired;
+        entry.spike = t.spike.to_bits();
+        entry.shares.clone_from(shares);
         if shares.is_empty() || t.spike <= 0.0 {
-            // No data: no alarm can be in ALARM.
-            return Some(NONE);
+            entry.levels = Levels::NONE;
+            return Some(slot);
         }
         let n = shares.len() as f64;
         let sum: f64 = shares.iter().sum();
@@ -429,7 +513,7 @@ impl World<'_> {
             };
             r / t.spike
         };
-        let desired = self.group.desired as f64;
+        let desired = desired as f64;
         // ceil(n·m / target) > desired ⇔ m > target·desired / n; ceil(n·m / target) < desired ⇔
         // m ≤ target·(desired − 1) / n. A sliver of margin keeps the levels and the proposal
         // (computed with `CEIL_SLACK`) on the same side of a boundary.
@@ -441,12 +525,13 @@ impl World<'_> {
         ];
         let memo = &mut self.scaling.memo;
         let [high, low, out, scale_in] = rates.map(|r| memo.level(&t.shape, r));
-        Some(Levels {
+        entry.levels = Levels {
             high,
             low,
             out,
             scale_in,
-        })
+        };
+        Some(slot)
     }
 
     /// Policy `k`'s metric now, and the number of warm instances it averages over.

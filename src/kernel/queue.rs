@@ -146,8 +146,15 @@ impl<E> EventQueue<E> {
     /// same order as an event scheduled now would.
     pub fn set_timer(&mut self, timer: Timer, time: SimTime, priority: Priority, event: E) {
         let key = self.key(time, priority);
-        self.timers[timer.0 as usize] = (key, Some(event));
-        self.find_next_timer();
+        let i = timer.0 as usize;
+        self.timers[i] = (key, Some(event));
+        // Only this timer moved: it is the first now, or the first is where it was, unless this
+        // one was the first and moved later. A scan only then.
+        if self.next_timer == i {
+            self.find_next_timer();
+        } else if self.next_timer == NO_TIMER || key < self.timers[self.next_timer].0 {
+            self.next_timer = i;
+        }
     }
 
     /// Arms `timer` with `event` at `time`, or disarms it for `None`, unless it already stands
@@ -171,8 +178,11 @@ impl<E> EventQueue<E> {
 
     /// Disarms `timer`.
     pub fn clear_timer(&mut self, timer: Timer) {
-        self.timers[timer.0 as usize] = (u128::MAX, None);
-        self.find_next_timer();
+        let i = timer.0 as usize;
+        self.timers[i] = (u128::MAX, None);
+        if self.next_timer == i {
+            self.find_next_timer();
+        }
     }
 
     fn find_next_timer(&mut self) {

@@ -74,7 +74,8 @@ impl LatencyTemplates {
         if rho >= 1.0 {
             BUCKETS
         } else {
-            ((rho * BUCKETS as f64) as usize).min(BUCKETS - 1)
+            // Through u32: a cheaper saturating conversion than to usize, and as exact here.
+            ((rho * BUCKETS as f64) as u32 as usize).min(BUCKETS - 1)
         }
     }
 
@@ -248,8 +249,10 @@ impl World<'_> {
                     0.0
                 }
             };
-            let p = if traffic.retries == 0 {
-                // No retries: one evaluation gives both the failing share and the latency.
+            // The share of requests whose every try fails: p^(r + 1) at a per-try share p.
+            let all_fail = if traffic.retries == 0 {
+                // No retries: one evaluation gives both the failing share and the latency; p^1 is
+                // p itself, without a `powi` call.
                 failed_share(evaluate(
                     &t.shape,
                     &segment,
@@ -266,10 +269,10 @@ impl World<'_> {
                     m = (0..=traffic.retries).map(|k| p.powi(k as i32)).sum();
                 }
                 evaluate(&t.shape, &segment, &t.templates, spike * m, Some(&mut t.fluid.answered));
-                p
+                p.powi(traffic.retries as i32 + 1)
             };
             t.fluid.requests += offered;
-            t.fluid.failed += offered * p.powi(traffic.retries as i32 + 1);
+            t.fluid.failed += offered * all_fail;
         }
         t.fluid.segment_start = now;
     }
@@ -359,7 +362,9 @@ fn evaluate(
         for piece in segment.pieces {
             let load = w * scale * piece.requests / piece.len_s;
             let bucket = templates.bucket_of(load);
-            let served = load.min(capacity) * piece.len_s * count * piece.repeat;
+            // min(load, capacity) by a comparison: the same for every load (NaN gives the capacity
+            // either way), in fewer instructions than `f64::min`.
+            let served = if load < capacity { load } else { capacity } * piece.len_s * count * piece.repeat;
             let (_, beyond) = templates.template(bucket);
             tally.failed_tries += served * beyond;
             if let Some(by_bucket) = answered.as_deref_mut() {
@@ -394,24 +399,29 @@ fn pieces(
         }
         return;
     }
+    let piece_s = PIECE.as_secs_f64();
     // Whole days later the wave is where it was at `a`.
     let mut add = |from: SimTime, to: SimTime, repeat: f64, at_to: (f64, f64)| {
         let mut p = from;
         let (mut sin_p, mut cos_p) = at_a;
-        while p < to {
-            let q = p + PIECE;
-            let (sin_q, cos_q) = if q < to {
-                (sin_p * step_cos + cos_p * step_sin, cos_p * step_cos - sin_p * step_sin)
-            } else {
-                at_to
-            };
-            let q = q.min(to);
+        // Whole pieces, all of the same length.
+        while p + PIECE < to {
+            let (sin_q, cos_q) = (sin_p * step_cos + cos_p * step_sin, cos_p * step_cos - sin_p * step_sin);
             out.push(Piece {
-                len_s: (q - p).as_secs_f64(),
-                requests: shape.integral_with_sines(p, q, sin_p, sin_q),
+                len_s: piece_s,
+                requests: shape.integral_of_span(piece_s, sin_p, sin_q),
                 repeat,
             });
-            (p, sin_p, cos_p) = (q, sin_q, cos_q);
+            (p, sin_p, cos_p) = (p + PIECE, sin_q, cos_q);
+        }
+        // The rest, up to `to`.
+        if p < to {
+            let len_s = (to - p).as_secs_f64();
+            out.push(Piece {
+                len_s,
+                requests: shape.integral_of_span(len_s, sin_p, at_to.0),
+                repeat,
+            });
         }
     };
     let whole_days = (b - a).0 / SimTime::DAY.0;

@@ -331,9 +331,16 @@ impl World<'_> {
         // DOWN from overload: the offered rate beyond which the failing share exceeds the SLO's
         // error rate; schedule the moment the daily curve crosses it.
         let threshold = overload_threshold(&t.flows, t.capacity, max_error_rate, &mut t.order);
-        let probe = now + SimTime::MILLISECOND;
-        let rate = t.shape.rate(probe) * t.spike;
-        let share = failing_share_at(&t.flows, t.capacity, rate);
+        // No target can be over capacity when none could be at the day's peak: the failing share
+        // is then the structural one, exactly what `failing_share_at` would give (its excess is
+        // zero), without the rate's cosine. Most routings are like that.
+        let peak = t.shape.max_rate() * t.spike;
+        let share = if t.spike > 0.0 && t.flows.working.iter().all(|&(_, w)| w * peak <= t.capacity) {
+            t.flows.dead.min(1.0)
+        } else {
+            let probe = now + SimTime::MILLISECOND;
+            failing_share_at(&t.flows, t.capacity, t.shape.rate(probe) * t.spike)
+        };
         let crossing = threshold
             .and_then(|level| t.shape.next_crossing(now, level / t.spike))
             .filter(|&at| at <= self.scenario.simulation.horizon);

@@ -119,8 +119,14 @@ impl LoadShape {
         if t1 <= t0 {
             return 0.0;
         }
+        self.integral_of_span((t1 - t0).as_secs_f64(), sine_0, sine_1)
+    }
+
+    /// [`integral_with_sines`](Self::integral_with_sines) over an interval of `span_s` seconds,
+    /// for a caller that knows the length already.
+    pub fn integral_of_span(&self, span_s: f64, sine_0: f64, sine_1: f64) -> f64 {
         let wave = self.amplitude * DAY_S / TAU * (sine_1 - sine_0);
-        self.mean * ((t1 - t0).as_secs_f64() + wave)
+        self.mean * (span_s + wave)
     }
 
     /// Expected requests in `[t0, t1]`: ∫ rate dt.
