@@ -305,6 +305,10 @@ impl World<'_> {
         if listed == 0 {
             t.flows.dead = 1.0;
         }
+        // Across zones every node has the same route, so after the first node that sends
+        // anywhere the working targets are already listed, in route order; without cross-zone a
+        // target is in its own zone's route only. Either way no search for a target's entry.
+        let mut listed_already = false;
         for (gz, node) in self.nodes.iter().enumerate() {
             if !node.listed {
                 continue;
@@ -316,17 +320,22 @@ impl World<'_> {
                 continue;
             }
             let each = share / route.len() as f64;
+            let mut k = 0;
             for &id in route {
                 let inst = &self.instances[id as usize];
                 if inst.is_working() && self.nodes[inst.group_zone].up {
-                    match t.flows.working.iter_mut().find(|(i, _)| *i == id) {
-                        Some((_, w)) => *w += each,
-                        None => t.flows.working.push((id, each)),
+                    if listed_already {
+                        debug_assert_eq!(t.flows.working[k].0, id);
+                        t.flows.working[k].1 += each;
+                    } else {
+                        t.flows.working.push((id, each));
                     }
+                    k += 1;
                 } else {
                     t.flows.dead += each;
                 }
             }
+            listed_already = cross_zone;
         }
         // DOWN from overload: the offered rate beyond which the failing share exceeds the SLO's
         // error rate; schedule the moment the daily curve crosses it.
