@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{nines, read, run_with_rows};
+use common::{nines, read, run_shards, run_with_rows};
 use nines::cloud::TrialOutcome;
 use nines::montecarlo::{Shard, CHUNK_TRIALS};
 use nines::report::stats::MetricSummary;
@@ -196,26 +196,12 @@ fn streamed_and_merged_files_equal_one_run_across_chunks() {
         "--out",
         dir("whole").to_str().unwrap(),
     ]);
-    let mut args = vec!["merge".to_string()];
-    for k in 1..=3 {
-        let out = dir(&format!("s{k}"));
-        nines(&[
-            "run",
-            f,
-            "--trials",
-            &trials,
-            "--shard",
-            &format!("{k}/3"),
-            "--threads",
-            "1",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        args.push(out.to_str().unwrap().to_string());
-    }
-    args.extend(["--out", dir("merged").to_str().unwrap(), "--quiet"].map(String::from));
-    nines(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let shards = run_shards(tmp.path(), f, 3, &["--trials", &trials, "--threads", "1"]);
+    let merged = dir("merged");
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|d| d.to_str().unwrap()));
+    args.extend(["--out", merged.to_str().unwrap(), "--quiet"]);
+    nines(&args);
     for name in ["summary.json", "distributions.json", "trials.csv"] {
         assert!(read(&dir("whole"), name) == read(&dir("merged"), name), "{name}");
     }
@@ -223,7 +209,7 @@ fn streamed_and_merged_files_equal_one_run_across_chunks() {
         read(&dir("whole"), "trials.csv").lines().count() as u64,
         2 * CHUNK_TRIALS + 6
     );
-    for d in ["whole", "s1", "merged"] {
+    for d in ["whole", "shard1", "merged"] {
         let partial = std::fs::read_dir(dir(d))
             .unwrap()
             .filter_map(|e| e.ok())

@@ -5,7 +5,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{nines, read};
+use common::{nines, read, run_shards};
 
 fn scenario() -> String {
     format!("{}/scenarios/multi-az.toml", env!("CARGO_MANIFEST_DIR"))
@@ -57,24 +57,7 @@ fn merged_shards_equal_one_run() {
         "--out",
         whole.to_str().unwrap(),
     ]);
-    let mut shards = Vec::new();
-    for k in 1..=3 {
-        let dir = tmp.path().join(format!("shard{k}"));
-        nines(&[
-            "run",
-            &s,
-            "--trials",
-            "301",
-            "--shard",
-            &format!("{k}/3"),
-            "--threads",
-            "1",
-            "--quiet",
-            "--out",
-            dir.to_str().unwrap(),
-        ]);
-        shards.push(dir);
-    }
+    let shards = run_shards(tmp.path(), &s, 3, &["--trials", "301", "--threads", "1"]);
     let merged = tmp.path().join("merged");
     let mut args = vec!["merge"];
     // Out of order on purpose: merge sorts by trial.
@@ -230,23 +213,12 @@ fn traffic_results_do_not_depend_on_threads_or_shards() {
         "--out",
         dir("t2").to_str().unwrap(),
     ]);
-    for k in 1..=2 {
-        let out = dir(&format!("s{k}"));
-        nines(&[
-            "run",
-            f,
-            "--shard",
-            &format!("{k}/2"),
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-    }
-    let (s1, s2, merged) = (dir("s1"), dir("s2"), dir("merged"));
+    let shards = run_shards(tmp.path(), f, 2, &[]);
+    let merged = dir("merged");
     nines(&[
         "merge",
-        s1.to_str().unwrap(),
-        s2.to_str().unwrap(),
+        shards[0].to_str().unwrap(),
+        shards[1].to_str().unwrap(),
         "--out",
         merged.to_str().unwrap(),
         "--quiet",

@@ -1,6 +1,8 @@
 //! Design-review outputs end to end: charts and report.html of a run, `compare`, `sweep`, and
 //! the report of merged shards. Every test runs the real binary in its own temp dir.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -446,22 +448,7 @@ fn merged_shards_with_their_scenario_give_a_single_runs_report() {
     let s = scenario("az-outage-drill.toml");
     let whole = tmp.path().join("whole");
     ok(&["run", &s, "--trials", "60", "--quiet", "--out", path(&whole)]);
-    let mut shards = Vec::new();
-    for k in 1..=2 {
-        let dir = tmp.path().join(format!("shard{k}"));
-        ok(&[
-            "run",
-            &s,
-            "--trials",
-            "60",
-            "--shard",
-            &format!("{k}/2"),
-            "--quiet",
-            "--out",
-            path(&dir),
-        ]);
-        shards.push(dir);
-    }
+    let shards = common::run_shards(tmp.path(), &s, 2, &["--trials", "60"]);
     let merged = tmp.path().join("merged");
     ok(&[
         "merge",

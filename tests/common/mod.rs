@@ -66,6 +66,29 @@ pub fn nines(args: &[&str]) {
     );
 }
 
+/// Runs `scenario` as `n` shards (`--shard k/n` plus `extra` arguments) into `root/shard{k}`,
+/// and returns their folders in shard order, for a test to merge.
+pub fn run_shards(root: &std::path::Path, scenario: &str, n: u32, extra: &[&str]) -> Vec<std::path::PathBuf> {
+    (1..=n)
+        .map(|k| {
+            let dir = root.join(format!("shard{k}"));
+            let shard = format!("{k}/{n}");
+            let mut args = vec![
+                "run",
+                scenario,
+                "--shard",
+                &shard,
+                "--quiet",
+                "--out",
+                dir.to_str().unwrap(),
+            ];
+            args.extend_from_slice(extra);
+            nines(&args);
+            dir
+        })
+        .collect()
+}
+
 /// A file of an output folder, as text.
 pub fn read(dir: &std::path::Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
