@@ -364,8 +364,9 @@ impl World<'_> {
     /// until now, in bulk between crossings of the levels. Call before the routing changes.
     #[inline]
     pub(super) fn scaling_advance(&mut self, now: SimTime) {
-        // Checked inline: most calls follow another at the same instant and have nothing to take.
-        if self.scaling.next_point <= now {
+        // Checked inline: it runs after most events, most worlds have no target tracking, and
+        // most calls follow another at the same instant and have nothing to take.
+        if !self.scaling.trackers.is_empty() && self.scaling.next_point <= now {
             self.take_points(now);
         }
     }
@@ -374,9 +375,6 @@ impl World<'_> {
     fn take_points(&mut self, now: SimTime) {
         let Some(t) = self.traffic.as_ref() else { return };
         let s = &mut self.scaling;
-        if s.trackers.is_empty() {
-            return;
-        }
         let last = SimTime(now.0 / POINT.0 * POINT.0);
         for tracker in &mut s.trackers {
             let mut at = s.next_point;
@@ -401,10 +399,16 @@ impl World<'_> {
     /// Recomputes each policy's levels for the current routing, warm instances and desired
     /// capacity, and schedules the tick at the first minute point where an action would change
     /// the desired capacity. Call after any of them changed.
+    #[inline]
     pub(super) fn scaling_plan(&mut self, now: SimTime) {
-        if self.scaling.trackers.is_empty() {
-            return;
+        // Checked inline, as in `scaling_advance`: without target tracking there is no tick.
+        if !self.scaling.trackers.is_empty() {
+            self.plan_tick(now);
         }
+    }
+
+    /// [`scaling_plan`](Self::scaling_plan) when there is target tracking.
+    fn plan_tick(&mut self, now: SimTime) {
         // Points up to now are taken with the levels that held until now (a no-op when the caller
         // already did), so that every tick planned here is after now.
         self.scaling_advance(now);

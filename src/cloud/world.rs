@@ -351,13 +351,8 @@ impl<'s> World<'s> {
     /// Recomputes the failing share after an event and updates the UP/DOWN record.
     pub(super) fn observe(&mut self, now: SimTime) {
         self.routing_changed = false;
-        // Checked here, not only inside: most worlds have no target tracking, and this runs
-        // after most events.
-        let tracking = !self.scaling.trackers.is_empty();
-        if tracking {
-            // Metric points up to now saw the routing that held until now.
-            self.scaling_advance(now);
-        }
+        // Metric points up to now saw the routing that held until now.
+        self.scaling_advance(now);
         let s = self.scenario;
         for (gz, &z) in s.fleet.zones.iter().enumerate() {
             let up = self.zone_reachable(z);
@@ -378,9 +373,7 @@ impl<'s> World<'s> {
             let event = if down { "service_down" } else { "service_up" };
             self.note(now, event, None, None, || format!("failing share {share:.4}"));
         }
-        if tracking {
-            self.scaling_plan(now);
-        }
+        self.scaling_plan(now);
     }
 
     fn finish(&mut self, trial: u64) -> TrialOutcome {
