@@ -106,26 +106,23 @@ fn run_chunks<E>(
 ) -> Result<(), E> {
     // While the workers run one chunk, this thread writes and folds the one before: otherwise
     // both cores would wait for the rows of every chunk (a fifth of the time of a short trial).
+    let mut fold = |done: &[TrialOutcome]| {
+        rows(done)?;
+        results.record(done);
+        Ok(())
+    };
     let mut finished: Option<Vec<TrialOutcome>> = None;
     for chunk in chunks(trials) {
         let next = std::thread::scope(|scope| {
             let running = scope.spawn(|| runner.chunk(chunk, progress));
-            let written = finished.take().map_or(Ok(()), |done| {
-                rows(&done)?;
-                results.record(&done);
-                Ok(())
-            });
+            let written = finished.take().map_or(Ok(()), |done| fold(&done));
             // A worker that panicked is a bug: pass the panic on.
             let next = running.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             written.map(|()| next)
         })?;
         finished = next.into_iter().next();
     }
-    if let Some(done) = finished {
-        rows(&done)?;
-        results.record(&done);
-    }
-    Ok(())
+    finished.map_or(Ok(()), |done| fold(&done))
 }
 
 /// How a run that stops at a confidence target ended.
