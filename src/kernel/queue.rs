@@ -196,11 +196,13 @@ impl<E> EventQueue<E> {
     }
 
     /// Schedules `event` at `time`; it cannot be cancelled.
+    #[inline]
     pub fn schedule(&mut self, time: SimTime, priority: Priority, event: E) {
         self.push(time, priority, NO_SLOT, 0, event);
     }
 
     /// Schedules `event` at `time` under `slot`: a later [`cancel`](Self::cancel) of the slot drops it.
+    #[inline]
     pub fn schedule_in(&mut self, slot: TimerSlot, time: SimTime, priority: Priority, event: E) {
         let state = &mut self.slots[slot.0 as usize];
         state.pending += 1;
@@ -209,6 +211,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Cancels every event pending under `slot`, then schedules `event` there.
+    #[inline]
     pub fn reschedule(&mut self, slot: TimerSlot, time: SimTime, priority: Priority, event: E) {
         self.cancel(slot);
         self.schedule_in(slot, time, priority, event);
@@ -217,6 +220,7 @@ impl<E> EventQueue<E> {
     /// Cancels every event pending under `slot`. O(1) amortized: stale entries are skipped when
     /// popped, or swept out together once they are most of the heap (a heap full of dead
     /// far-future timers makes every push and pop deeper).
+    #[inline]
     pub fn cancel(&mut self, slot: TimerSlot) {
         let state = &mut self.slots[slot.0 as usize];
         state.generation = state.generation.wrapping_add(1);
@@ -271,6 +275,7 @@ impl<E> EventQueue<E> {
     }
 
     /// The key of an event scheduled now at `time`: `(time, priority, insertion order)`.
+    #[inline]
     fn key(&mut self, time: SimTime, priority: Priority) -> u128 {
         debug_assert!(time >= self.now, "event scheduled in the past: {time} < {}", self.now);
         let time = time.max(self.now);
@@ -279,6 +284,7 @@ impl<E> EventQueue<E> {
         (u128::from(time.0) << 64) | u128::from(order)
     }
 
+    #[inline]
     fn push(&mut self, time: SimTime, priority: Priority, slot: u32, generation: u32, event: E) {
         let key = self.key(time, priority);
         self.heap.push(Entry {
