@@ -765,6 +765,7 @@ impl World<'_> {
     /// Moves the instance's share of its zone's [`ZoneTargets`] from `before` (its
     /// [`Instance::as_target`] before a change) to what it is now. Every change of registration,
     /// condition, lifecycle or health status goes through here.
+    #[inline]
     fn retarget(&mut self, id: InstanceId, before: ZoneTargets) {
         let inst = &self.instances[id as usize];
         let t = &mut self.zone_targets[inst.group_zone];

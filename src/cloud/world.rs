@@ -349,6 +349,9 @@ impl<'s> World<'s> {
     }
 
     /// Recomputes the failing share after an event and updates the UP/DOWN record.
+    // Always inline: it runs after most events, and as a call it saved and restored registers
+    // each time (LLVM's own choice was to call it).
+    #[inline(always)]
     pub(super) fn observe(&mut self, now: SimTime) {
         self.routing_changed = false;
         // Metric points up to now saw the routing that held until now.
