@@ -755,9 +755,7 @@ impl World<'_> {
         self.queue.cancel(life);
         self.queue.cancel(check);
         self.queue.cancel(exit);
-        if let Some(pos) = self.live.iter().position(|&x| x == id) {
-            self.live.remove(pos);
-        }
+        self.live.retain(|&x| x != id);
         self.bill(id, until);
         self.note(now, "instance_terminate", Some(zone), Some(id), String::new);
     }
