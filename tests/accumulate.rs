@@ -1,12 +1,12 @@
 //! Statistics accumulated as trials finish (flat memory): any split of the trials — threads,
-//! chunks, shards — adds up to the same bits, and the summary they give matches a direct
+//! blocks, shards — adds up to the same bits, and the summary they give matches a direct
 //! computation over every row within the documented precision.
 
 mod common;
 
 use common::{nines, read, run_shards, run_with_rows};
 use nines::cloud::TrialOutcome;
-use nines::montecarlo::{Shard, CHUNK_TRIALS};
+use nines::montecarlo::{Shard, WINDOW_TRIALS};
 use nines::report::stats::MetricSummary;
 use nines::report::{Distributions, RunInfo, SloVerdict, Summary};
 
@@ -41,8 +41,9 @@ kind = "hang"
 availability = 0.999
 "#;
 
-/// More than three chunks, and not a whole number of them.
-const TRIALS: u64 = 3 * CHUNK_TRIALS + 17;
+/// More than three windows of the stream (its reorder buffer wraps around), and not a whole
+/// number of blocks.
+const TRIALS: u64 = 3 * WINDOW_TRIALS + 17;
 
 #[test]
 fn shards_and_threads_add_up_to_one_run_bit_for_bit() {
@@ -56,7 +57,7 @@ fn shards_and_threads_add_up_to_one_run_bit_for_bit() {
     let (one_thread, _) = run_with_rows(&s, 0..TRIALS, Some(1));
     assert_eq!(whole, one_thread, "threads");
 
-    // Shard boundaries (4101, 8203) fall inside chunks; merge them in the wrong order on purpose.
+    // Shard boundaries (4101, 8203) fall inside blocks; merge them in the wrong order on purpose.
     let mut merged = Distributions::default();
     let mut ranges = Vec::new();
     for index in (1..=3).rev() {
@@ -180,12 +181,12 @@ fn the_summary_matches_a_direct_computation_over_the_rows() {
 }
 
 #[test]
-fn streamed_and_merged_files_equal_one_run_across_chunks() {
+fn streamed_and_merged_files_equal_one_run_across_windows() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("s.toml");
     std::fs::write(&file, SCENARIO).unwrap();
     let f = file.to_str().unwrap();
-    let trials = (2 * CHUNK_TRIALS + 5).to_string();
+    let trials = (2 * WINDOW_TRIALS + 5).to_string();
     let dir = |name: &str| tmp.path().join(name);
     nines(&[
         "run",
@@ -207,7 +208,7 @@ fn streamed_and_merged_files_equal_one_run_across_chunks() {
     }
     assert_eq!(
         read(&dir("whole"), "trials.csv").lines().count() as u64,
-        2 * CHUNK_TRIALS + 6
+        2 * WINDOW_TRIALS + 6
     );
     for d in ["whole", "shard1", "merged"] {
         let partial = std::fs::read_dir(dir(d))

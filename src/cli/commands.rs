@@ -102,7 +102,7 @@ fn run(args: RunArgs) -> Result<(), CliError> {
     let threads = args.threads.map(usize::from);
     let quiet = args.print.quiet || args.print.json;
     let started = Instant::now();
-    // Rows stream to disk as chunks of trials finish; the file gets its name when all are in.
+    // Rows stream to disk in trial order as the trials finish; the file gets its name when all are in.
     let mut trials_csv = report::TrialsWriter::create(&out)?;
     let mut write_rows = |rows: &[TrialOutcome]| trials_csv.write(rows).map_err(CliError::from);
     let results = match args.until_ci {

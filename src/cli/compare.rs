@@ -32,8 +32,8 @@ struct Compared {
     distributions: Distributions,
 }
 
-/// A scenario's per-trial differences from the baseline, accumulated as the chunks of trials
-/// come in (trial `i` of both is in the same chunk).
+/// A scenario's per-trial differences from the baseline, accumulated as the blocks of trials
+/// come in (trial `i` of both is in the same block).
 struct Differences {
     availability: Moments,
     downtime_minutes: Moments,
@@ -49,7 +49,7 @@ impl Differences {
         }
     }
 
-    /// Adds the pairs of a chunk: the same trials of the baseline and of the other scenario.
+    /// Adds the pairs of a block: the same trials of the baseline and of the other scenario.
     fn record(&mut self, baseline: &[TrialOutcome], other: &[TrialOutcome]) {
         for (b, o) in baseline.iter().zip(other) {
             debug_assert_eq!(b.trial, o.trial);
@@ -144,7 +144,7 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     });
     let folders = folders(&args.scenarios);
 
-    // Each scenario's own folder gets its trials.csv as the chunks come in.
+    // Each scenario's own folder gets its trials.csv as the blocks come in.
     let mut writers = folders
         .iter()
         .map(|f| TrialsWriter::create(&out.join(f)))

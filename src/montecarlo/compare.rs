@@ -8,7 +8,7 @@
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::chunks::{chunks, Runner};
+use super::stream::Runner;
 use super::RunResults;
 use crate::cloud::TrialOutcome;
 use crate::report::accumulate::Moments;
@@ -36,16 +36,17 @@ pub enum PairingError {
     Threads(#[from] rayon::ThreadPoolBuildError),
 }
 
-/// Takes a chunk's rows of every scenario, side by side.
+/// Takes a block's rows of every scenario, side by side.
 pub type PairedRows<'a, E> = dyn FnMut(&[Vec<TrialOutcome>]) -> Result<(), E> + 'a;
 
 /// Runs trials `0..trials` of every scenario (all with the same seed and trial count) on
-/// `threads` worker threads (all cores when `None`), side by side a chunk of trials at a time:
-/// `rows` gets each chunk's rows of every scenario (in the order of `scenarios`, each in trial
-/// order) while they are in memory, to write them or to compare trial `i` across scenarios.
+/// `threads` worker threads (all cores when `None`), side by side a block of trials at a time:
+/// `rows` gets each block's rows of every scenario (in the order of `scenarios`, each in trial
+/// order; the blocks in trial order) while they are in memory, to write them or to compare trial
+/// `i` across scenarios.
 ///
-/// Scenarios run in parallel and so do their trials, in one pool; results come back in the
-/// order of `scenarios`, and do not depend on the thread count.
+/// Each worker runs a block for every scenario, and the blocks run in parallel, in one pool;
+/// results come back in the order of `scenarios`, and do not depend on the thread count.
 pub fn run_paired<E: From<PairingError>>(
     scenarios: &[Scenario],
     threads: Option<usize>,
@@ -70,13 +71,13 @@ pub fn run_paired<E: From<PairingError>>(
     }
     let runner = Runner::new(scenarios, threads).map_err(PairingError::from)?;
     let mut results: Vec<RunResults> = scenarios.iter().map(RunResults::new).collect();
-    for chunk in chunks(0..trials0) {
-        let done = runner.chunk(chunk, progress);
-        rows(&done)?;
-        for (r, d) in results.iter_mut().zip(&done) {
+    runner.stream::<E>(0..trials0, progress, &mut |block| {
+        rows(block)?;
+        for (r, d) in results.iter_mut().zip(block) {
             r.record(d);
         }
-    }
+        Ok(())
+    })?;
     for (i, r) in results.iter_mut().enumerate() {
         runner.pool_histograms(i, r);
     }

@@ -3,17 +3,17 @@
 //! Trial `i` draws only from streams derived from `(seed, i)` (see [`crate::kernel::stream`]),
 //! rows come back in trial order, and everything kept across trials adds up exactly (integer
 //! sums and counts), so a run gives the same numbers whatever the thread count and however the
-//! trials are split into chunks or shards.
+//! trials are split into blocks or shards.
 
-mod chunks;
 pub mod compare;
 pub mod rare;
 mod shard;
+mod stream;
 pub mod sweep;
 
-pub use chunks::CHUNK_TRIALS;
 pub use compare::{run_paired, PairedDifference, PairingError};
 pub use shard::{AutoShardError, Shard, ShardError, ShardSpec};
+pub use stream::{BLOCK_TRIALS, WINDOW_TRIALS};
 
 use std::ops::Range;
 
@@ -24,7 +24,7 @@ use crate::cloud::TrialOutcome;
 use crate::report::accumulate::MetricAccumulators;
 use crate::scenario::Scenario;
 
-use chunks::{chunks, Runner};
+use stream::Runner;
 
 /// What a run measured, in mergeable form whose size does not grow with the number of trials:
 /// every metric accumulated (exact sums, extremes and a histogram), and distributions pooled over
@@ -78,10 +78,10 @@ pub fn incident_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 10 * 365 * 86_400, 2).expect("constant, valid bounds")
 }
 
-/// Runs `trials` of `scenario` on `threads` worker threads (all cores when `None`), in chunks of
-/// [`CHUNK_TRIALS`] consecutive trials: each chunk's rows go to `rows` in trial order (to stream
-/// `trials.csv`), are folded into the results and dropped. `progress` is called once per finished
-/// trial (from any thread). An error from `rows` stops the run.
+/// Runs `trials` of `scenario` on `threads` worker threads (all cores when `None`), as a stream
+/// of blocks of [`BLOCK_TRIALS`] consecutive trials: their rows go to `rows` in trial order (to
+/// stream `trials.csv`), are folded into the results and dropped. `progress` is called once per
+/// finished trial (from any thread). An error from `rows` stops the run.
 pub fn run_trials<E: From<rayon::ThreadPoolBuildError>>(
     scenario: &Scenario,
     trials: Range<u64>,
@@ -92,37 +92,25 @@ pub fn run_trials<E: From<rayon::ThreadPoolBuildError>>(
     let scenarios = std::slice::from_ref(scenario);
     let runner = Runner::new(scenarios, threads)?;
     let mut results = RunResults::new(scenario);
-    run_chunks(&runner, &mut results, trials, progress, rows)?;
+    run_stream(&runner, &mut results, trials, progress, rows)?;
     runner.pool_histograms(0, &mut results);
     Ok(results)
 }
 
-fn run_chunks<E>(
+/// Streams `trials` of the runner's one scenario: each block's rows go to `rows`, then into
+/// `results`, on this thread while the workers run on.
+fn run_stream<E>(
     runner: &Runner,
     results: &mut RunResults,
     trials: Range<u64>,
     progress: &(dyn Fn() + Sync),
     rows: &mut dyn FnMut(&[TrialOutcome]) -> Result<(), E>,
 ) -> Result<(), E> {
-    // While the workers run one chunk, this thread writes and folds the one before: otherwise
-    // both cores would wait for the rows of every chunk (a fifth of the time of a short trial).
-    let mut fold = |done: &[TrialOutcome]| {
-        rows(done)?;
-        results.record(done);
+    runner.stream(trials, progress, &mut |block| {
+        rows(&block[0])?;
+        results.record(&block[0]);
         Ok(())
-    };
-    let mut finished: Option<Vec<TrialOutcome>> = None;
-    for chunk in chunks(trials) {
-        let next = std::thread::scope(|scope| {
-            let running = scope.spawn(|| runner.chunk(chunk, progress));
-            let written = finished.take().map_or(Ok(()), |done| fold(&done));
-            // A worker that panicked is a bug: pass the panic on.
-            let next = running.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            written.map(|()| next)
-        })?;
-        finished = next.into_iter().next();
-    }
-    finished.map_or(Ok(()), |done| fold(&done))
+    })
 }
 
 /// How a run that stops at a confidence target ended.
@@ -158,7 +146,7 @@ pub fn run_until_ci<E: From<rayon::ThreadPoolBuildError>>(
     let mut done = 0;
     loop {
         let end = (done + batch).min(max_trials);
-        run_chunks(&runner, &mut results, done..end, progress, rows)?;
+        run_stream(&runner, &mut results, done..end, progress, rows)?;
         done = end;
         // Availability is kept as unavailability (its shortfall), exactly what the target is on.
         let unavailability = &results.metrics.availability.moments;

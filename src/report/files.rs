@@ -106,7 +106,7 @@ impl Drop for PartialFile {
     }
 }
 
-/// `trials.csv`, written a chunk of rows at a time in trial order as the trials run.
+/// `trials.csv`, written a block of rows at a time in trial order as the trials run.
 pub struct TrialsWriter {
     path: PathBuf,
     csv: csv::Writer<PartialFile>,

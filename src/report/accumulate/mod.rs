@@ -1,5 +1,5 @@
 //! Statistics across trials, accumulated as trials finish, so that memory does not grow with the
-//! number of trials, and merged exactly, so that any split of the trials (threads, chunks,
+//! number of trials, and merged exactly, so that any split of the trials (threads, blocks,
 //! shards) gives the same bits.
 //!
 //! Per metric: exact fixed-point sums for the mean and its CI ([`Moments`]), the exact least and

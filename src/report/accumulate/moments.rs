@@ -2,7 +2,7 @@
 //!
 //! Each value is rounded once to a multiple of `2^-bits` (its fixed-point form `q`), and the
 //! count, `Σq` and `Σq²` are kept as integers. Integer addition is exact and does not depend on
-//! order, so any split of the trials over threads, chunks or shards adds up to the same bits,
+//! order, so any split of the trials over threads, blocks or shards adds up to the same bits,
 //! and the variance comes from `n·Σq² − (Σq)²` without cancellation.
 
 use primitive_types::{U128, U256};
