@@ -57,6 +57,7 @@ pub struct NodeView {
 /// is a zone that cannot be reached, so none of its targets answers, whichever node sends to
 /// them. A node with no healthy target fails open to its checked targets (see [`ZoneTargets`]);
 /// with none at all, its share fails. `nodes[z]` and `targets[z]` are indexed by the group's zones.
+#[inline]
 pub fn failing_share(nodes: &[NodeView], targets: &[ZoneTargets], cross_zone: bool) -> f64 {
     // Cross-zone, every node spreads over the same targets: one ratio for all of them (the
     // divisions are what this function costs, and it runs after most events).
